@@ -1,0 +1,1 @@
+"""Advanced NumPy course: instructor tooling (``course.build``) and grading (``course.grading``)."""

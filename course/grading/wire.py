@@ -1,0 +1,281 @@
+"""Plain-data codec between the student's process and the grader.
+
+Everything that crosses the boundary is JSON plus raw ``.npy`` buffers read
+with ``allow_pickle=False``: decoding can build only None, bool, int, float,
+complex, str, bytes, tuple, list, dict, slices, NumPy arrays and scalars,
+NumPy random Generators, and :class:`Opaque` placeholders. No object of the
+student's ever reaches the grader, so a lying ``__eq__`` or an ndarray
+subclass has nothing to lie with: a subclass is sent as its raw ndarray data.
+
+Arrays keep their memory layout (offset and strides into their base buffer),
+so a non-contiguous view sent to the student's process arrives as a view.
+"""
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_MESSAGE_BYTES = 512 * 2**20
+_MAX_DEPTH = 40
+_REPR_LIMIT = 200
+
+
+class WireError(ValueError):
+    """A message that is not valid plain data."""
+
+
+class Opaque:
+    """Stands for an object that is not plain data (a student's own class, say).
+
+    It equals nothing but itself, so it can never pass a comparison.
+    """
+
+    __slots__ = ("type_name", "text")
+
+    def __init__(self, type_name, text):
+        self.type_name = str(type_name)
+        self.text = str(text)
+
+    def __eq__(self, other):
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return f"<{self.type_name} object: {self.text}>"
+
+
+def type_name(obj):
+    cls = type(obj)
+    module = getattr(cls, "__module__", "") or ""
+    name = getattr(cls, "__qualname__", cls.__name__)
+    return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def _safe_repr(obj):
+    try:
+        text = object.__repr__(obj)
+    except BaseException:  # noqa: BLE001 - anything a student's object may raise
+        text = "?"
+    return text[:_REPR_LIMIT]
+
+
+def _npy_bytes(array):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _read_npy(data):
+    array = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
+    # An owning, writeable array, as the sender's was.
+    return array if array.flags.owndata and array.flags.writeable else array.copy(order="K")
+
+
+# The C-level descriptors: a subclass may override ``base`` or the interface.
+_BASE = np.ndarray.base.__get__
+_INTERFACE = np.ndarray.__array_interface__.__get__
+_FLAGS = np.ndarray.flags.__get__
+
+
+def _owner(array):
+    """The array at the end of ``array.base`` that owns the memory, if any."""
+    base = array
+    while isinstance(_BASE(base), np.ndarray):
+        base = _BASE(base)
+    return base if _FLAGS(base).owndata else None
+
+
+def data_address(array):
+    return _INTERFACE(array)["data"][0]
+
+
+class _Encoder:
+    def __init__(self):
+        self.blobs = []
+        self._owners = {}
+
+    def blob(self, data):
+        self.blobs.append(data)
+        return len(self.blobs) - 1
+
+    def array(self, value):
+        array = np.ndarray.view(value, np.ndarray)
+        if array.dtype.hasobject:
+            return {"__opaque__": "object array", "repr": f"array of dtype {array.dtype}"}
+        node = {"__array__": None, "subclass": None if type(value) is np.ndarray else type_name(value)}
+        owner = _owner(value)
+        if owner is not None and owner is not value and not owner.dtype.hasobject:
+            # Keep the view: send the owner's bytes once, and where the view sits in it.
+            start = data_address(array) - data_address(owner)
+            key = id(owner)
+            if key not in self._owners:
+                raw = np.ndarray.view(owner, np.ndarray).reshape(-1, order="A").view(np.uint8)
+                self._owners[key] = self.blob(_npy_bytes(np.ascontiguousarray(raw)))
+            node.update(__array__=self._owners[key], view={
+                "offset": int(start), "shape": list(array.shape),
+                "strides": list(array.strides), "dtype": _npy_bytes(np.empty(0, array.dtype)).hex(),
+                "writeable": bool(array.flags.writeable)})
+            return node
+        node["__array__"] = self.blob(_npy_bytes(array))
+        node["fortran"] = bool(array.flags.f_contiguous and not array.flags.c_contiguous)
+        node["writeable"] = bool(array.flags.writeable)
+        return node
+
+    def encode(self, value, depth=0):
+        if depth > _MAX_DEPTH:
+            return {"__opaque__": "nested too deeply", "repr": "..."}
+        if value is None or type(value) in (bool, str):
+            return value
+        if type(value) is int:
+            return value if abs(value) < 2**63 else {"__int__": str(value)}
+        if type(value) is float:
+            return {"__float__": repr(value)}
+        if type(value) is complex:
+            return {"__complex__": [repr(value.real), repr(value.imag)]}
+        if type(value) is bytes:
+            return {"__bytes__": value.hex()}
+        if type(value) in (list, tuple):
+            items = [self.encode(item, depth + 1) for item in value]
+            return items if type(value) is list else {"__tuple__": items}
+        if type(value) is dict:
+            return {"__dict__": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                                 for k, v in value.items()]}
+        if type(value) is slice:
+            return {"__slice__": [self.encode(p, depth + 1)
+                                  for p in (value.start, value.stop, value.step)]}
+        if isinstance(value, np.ndarray):
+            return self.array(value)
+        if isinstance(value, np.generic) and not isinstance(value, np.object_):
+            return {"__scalar__": self.blob(_npy_bytes(np.asarray(np.ndarray.view(
+                np.array(value), np.ndarray))))}
+        if type(value) is np.random.Generator:
+            bit_generator = value.bit_generator
+            return {"__rng__": type(bit_generator).__name__,
+                    "state": self.encode(bit_generator.state, depth + 1)}
+        if isinstance(value, np.dtype):
+            return {"__dtype__": _npy_bytes(np.empty(0, value)).hex()}
+        return {"__opaque__": type_name(value), "repr": _safe_repr(value)}
+
+
+def _float(text):
+    return float(text)
+
+
+class _Decoder:
+    def __init__(self, blobs):
+        self.blobs = blobs
+        self._owners = {}
+
+    def decode(self, node, depth=0):
+        if depth > _MAX_DEPTH + 2:
+            raise WireError("message nested too deeply")
+        if node is None or isinstance(node, (bool, str)):
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, list):
+            return [self.decode(item, depth + 1) for item in node]
+        if not isinstance(node, dict) or len(node) == 0:
+            raise WireError(f"unexpected node {type(node).__name__}")
+        tag = next(iter(node))
+        if tag == "__int__":
+            return int(node[tag])
+        if tag == "__float__":
+            return _float(node[tag])
+        if tag == "__complex__":
+            return complex(_float(node[tag][0]), _float(node[tag][1]))
+        if tag == "__bytes__":
+            return bytes.fromhex(node[tag])
+        if tag == "__tuple__":
+            return tuple(self.decode(item, depth + 1) for item in node[tag])
+        if tag == "__dict__":
+            return {self.decode(k, depth + 1): self.decode(v, depth + 1) for k, v in node[tag]}
+        if tag == "__slice__":
+            return slice(*(self.decode(p, depth + 1) for p in node[tag]))
+        if tag == "__array__":
+            return self.array(node)
+        if tag == "__scalar__":
+            return _read_npy(self.blob(node[tag]))[()]
+        if tag == "__rng__":
+            bit_generator_class = getattr(np.random, str(node[tag]), None)
+            if not (isinstance(bit_generator_class, type)
+                    and issubclass(bit_generator_class, np.random.BitGenerator)):
+                raise WireError(f"unknown bit generator {node[tag]!r}")
+            bit_generator = bit_generator_class()
+            bit_generator.state = self.decode(node["state"], depth + 1)
+            return np.random.Generator(bit_generator)
+        if tag == "__dtype__":
+            return _read_npy(bytes.fromhex(node[tag])).dtype
+        if tag == "__opaque__":
+            return Opaque(node[tag], node.get("repr", ""))
+        raise WireError(f"unknown tag {tag!r}")
+
+    def blob(self, index):
+        if not isinstance(index, int) or not 0 <= index < len(self.blobs):
+            raise WireError("bad blob reference")
+        return self.blobs[index]
+
+    def array(self, node):
+        index = node["__array__"]
+        view = node.get("view")
+        if view is None:
+            array = _read_npy(self.blob(index))
+            if node.get("fortran"):
+                array = np.asfortranarray(array)
+            array.flags.writeable = bool(node.get("writeable", True))
+            return array
+        if index not in self._owners:
+            self._owners[index] = _read_npy(self.blob(index))
+        buffer = self._owners[index]
+        dtype = _read_npy(bytes.fromhex(view["dtype"])).dtype
+        shape, strides, offset = tuple(view["shape"]), tuple(view["strides"]), int(view["offset"])
+        # Refuse a layout that would reach outside the buffer.
+        extent = [offset]
+        for size, stride in zip(shape, strides):
+            if size == 0:
+                extent = [offset, offset]
+                break
+            extent.append(extent[-1] + (size - 1) * stride if stride > 0 else extent[-1])
+        lowest = offset + sum((size - 1) * stride for size, stride in zip(shape, strides)
+                              if stride < 0 and size > 0)
+        if 0 not in shape and (lowest < 0 or extent[-1] + dtype.itemsize > buffer.nbytes):
+            raise WireError("array view outside its buffer")
+        array = np.ndarray(shape, dtype, buffer=buffer, offset=offset, strides=strides)
+        array.flags.writeable = bool(view.get("writeable", True))
+        return array
+
+
+def dumps(value):
+    """Encode plain data as bytes: header length, JSON header, then the blobs."""
+    encoder = _Encoder()
+    tree = encoder.encode(value)
+    header = json.dumps({"tree": tree, "blobs": [len(b) for b in encoder.blobs]},
+                        allow_nan=False, separators=(",", ":")).encode()
+    return b"".join([struct.pack("<Q", len(header)), header, *encoder.blobs])
+
+
+def loads(data):
+    """Decode bytes made by :func:`dumps` into plain data."""
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise WireError("message too large")
+    try:
+        (size,) = struct.unpack_from("<Q", data)
+        header = json.loads(data[8:8 + size])
+        blobs, position = [], 8 + size
+        for length in header["blobs"]:
+            blobs.append(bytes(data[position:position + length]))
+            position += length
+        if position != len(data):
+            raise WireError("message length mismatch")
+        return _Decoder(blobs).decode(header["tree"])
+    except WireError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any malformed input
+        raise WireError(f"malformed message: {error}") from None
+
+
+def roundtrip(value):
+    """What the grader would receive if ``value`` came from the student's process."""
+    return loads(dumps(value))

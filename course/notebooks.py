@@ -1,0 +1,114 @@
+"""Reading, normalising and filling nbgrader notebooks.
+
+Source and release notebooks are stored normalised (no outputs, no execution
+counts, only nbgrader cell metadata, a fixed kernelspec) so that diffs stay
+readable and generation is deterministic.
+"""
+import re
+from pathlib import Path
+
+import nbformat
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+_ANSWER_MARK = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
+
+
+def read(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer(cell):
+    """An autograded answer cell: solution, not itself graded, code."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("solution", False) and not meta.get("grade", False)
+
+
+def is_test(cell):
+    """An autograder test cell."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def exercises(nb):
+    """The exercise ids (grade ids of the answer cells), in notebook order."""
+    return [nbgrader_meta(c)["grade_id"] for c in nb.cells if is_answer(c)]
+
+
+def normalize(nb):
+    """Return ``nb`` with outputs cleared and metadata reduced to what nbgrader needs."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC),
+                                      "language_info": {"name": "python"}})
+    for index, cell in enumerate(nb.cells):
+        keep = {k: v for k, v in cell.get("metadata", {}).items() if k in ("nbgrader", "tags")}
+        cell.metadata = nbformat.from_dict(keep)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if "attachments" in cell and not cell.attachments:
+            del cell["attachments"]
+        if not cell.get("id"):
+            cell.id = nbgrader_meta(cell).get("grade_id") or f"cell-{index}"
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def dumps(nb):
+    return nbformat.writes(nb, version=4) + "\n"
+
+
+def write(nb, path):
+    """Write ``nb`` normalised; return True if the file changed."""
+    path = Path(path)
+    text = dumps(normalize(nb))
+    if path.exists() and path.read_text() == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return True
+
+
+def strip_solution_markers(source):
+    """The solution code of a source cell, without the nbgrader solution markers."""
+    lines = [line for line in source.splitlines()
+             if line.strip() not in (SOLUTION_BEGIN, SOLUTION_END)]
+    return "\n".join(lines)
+
+
+def reference_answers(source_nb):
+    """``{exercise id: answer cell code}`` of the instructor's solutions."""
+    return {nbgrader_meta(c)["grade_id"]: strip_solution_markers(c.source)
+            for c in source_nb.cells if is_answer(c)}
+
+
+def read_answer_file(path):
+    """Parse a file of answers: ``# %% <exercise id>`` lines start each answer."""
+    text = Path(path).read_text()
+    marks = list(_ANSWER_MARK.finditer(text))
+    answers = {}
+    for mark, following in zip(marks, marks[1:] + [None]):
+        end = following.start() if following else len(text)
+        answers[mark.group(1)] = text[mark.end():end].strip("\n") + "\n"
+    return answers
+
+
+def fill_answers(release_nb, answers):
+    """A copy of a release notebook whose answer cells hold ``answers`` (by exercise id).
+
+    Unknown exercise ids raise KeyError, so a stale answer file is noticed.
+    """
+    nb = nbformat.from_dict(release_nb)
+    known = set(exercises(nb))
+    unknown = set(answers) - known
+    if unknown:
+        raise KeyError(f"no answer cell for {sorted(unknown)}")
+    for cell in nb.cells:
+        if is_answer(cell) and nbgrader_meta(cell)["grade_id"] in answers:
+            cell.source = answers[nbgrader_meta(cell)["grade_id"]].rstrip("\n")
+    return nb
