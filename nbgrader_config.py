@@ -6,4 +6,23 @@ c.CourseDirectory.course_id = "advanced-numpy"
 # over the student's copy at autograde.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-c.Execute.timeout = 60
+
+
+# Grading integrity (see README, "Threat model"): the student's code runs in a
+# sandboxed process, hidden tests run here on plain data, feedback hides them.
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades,  # noqa: E402
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from course.grading.executor import IsolatedExecute  # noqa: E402
+from course.grading.feedback import HideHiddenTests  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                       CheckCellMetadata]
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+c.IsolatedExecute.memory_limit = 4.0      # GiB for the student's process
+c.IsolatedExecute.cpu_limit = 300         # CPU seconds per student process
+c.IsolatedExecute.cell_timeout = 60       # seconds per cell
+c.IsolatedExecute.call_timeout = 30       # seconds per call of a student's function
+c.IsolatedExecute.notebook_timeout = 600  # seconds for a whole submission

@@ -70,7 +70,7 @@ def build_demo_class(root=ROOT):
 def autograde(root=ROOT, students=None):
     for section in sections(root):
         extra = [f"--student={s}" for s in students] if students else []
-        nbgrader("autograde", section, "--force", "--log-level=WARN", *extra, root=root)
+        nbgrader("autograde", section, "--force", "--log-level=ERROR", *extra, root=root)
 
 
 def feedback(root=ROOT):

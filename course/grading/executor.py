@@ -1,0 +1,178 @@
+"""nbgrader preprocessor that grades a notebook without trusting it.
+
+Configured in nbgrader_config.py in place of nbgrader's ``Execute``:
+
+- every code cell a student can influence (answers, scratch cells, read-only
+  demos, and the *visible* part of each test cell) runs in a sandboxed worker
+  process (:class:`course.grading.session.StudentSession`);
+- the *hidden* part of each test cell runs here, in the grader's process, where
+  the student's functions are :class:`~course.grading.remote.RemoteObject`
+  handles and the answers come back as plain data;
+- a timeout or crash costs the cell or test that caused it: the worker is
+  restarted and the cells that had run are replayed;
+- the whole notebook has a wall-time budget.
+
+A test cell fails (nbgrader gives it 0 points) when its visible part fails or
+its hidden part fails; the hidden failure is an ``error`` output whose first
+traceback line is a message safe to show the student and whose other lines
+are for the instructor (:mod:`course.grading.feedback` removes them).
+"""
+import base64
+import builtins
+import time
+import traceback
+import types
+
+from nbformat import from_dict
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from .. import notebooks
+from .checks import GradingFailure
+from .remote import StudentCodeError
+from .session import StudentProcessError, StudentSession, StudentTimeout
+
+HIDDEN_FAILURE = "HiddenTestFailure"
+
+
+def split_test_source(source):
+    """(visible part, hidden part) of a test cell."""
+    begin = source.find(notebooks.HIDDEN_BEGIN)
+    if begin < 0:
+        return source, ""
+    end = source.find(notebooks.HIDDEN_END, begin)
+    hidden = source[begin + len(notebooks.HIDDEN_BEGIN): end if end >= 0 else len(source)]
+    return source[:begin], hidden
+
+
+def exercise_names(nb):
+    names = set(notebooks.exercises(nb))
+    for cell in nb.cells:
+        if notebooks.is_test(cell):
+            grade_id = notebooks.nbgrader_meta(cell).get("grade_id", "")
+            if "_test" in grade_id:
+                names.add(grade_id.split("_test")[0])
+    return sorted(n for n in names if n.isidentifier())
+
+
+def _code_names(code):
+    names = set(code.co_names) | set(code.co_varnames)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _code_names(const)
+    return names
+
+
+def _error(ename, message, detail=()):
+    return {"output_type": "error", "ename": ename, "evalue": message,
+            "traceback": [f"{ename}: {message}", *detail]}
+
+
+def _stream(name, text):
+    return {"output_type": "stream", "name": name, "text": text}
+
+
+class IsolatedExecute(NbGraderPreprocessor):
+    """Execute a submission in a sandbox and run hidden tests outside it."""
+
+    cell_timeout = Integer(60, help="Seconds a cell may run in the student's process.").tag(config=True)
+    call_timeout = Integer(30, help="Seconds one call of a student's function may take.").tag(config=True)
+    notebook_timeout = Integer(600, help="Seconds for grading a whole notebook.").tag(config=True)
+    memory_limit = Float(4.0, help="GiB of address space for the student's process.").tag(config=True)
+    cpu_limit = Integer(300, help="CPU seconds for one student process.").tag(config=True)
+    output_limit = Integer(100_000, help="Characters of output kept per cell and stream.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        folder = resources.get("metadata", {}).get("path") or "."
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._exercises = exercise_names(nb)
+        session = StudentSession(folder, memory_bytes=int(self.memory_limit * 2**30),
+                                 cpu_seconds=self.cpu_limit, output_chars=self.output_limit)
+        try:
+            count = 0
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                count += 1
+                cell.execution_count = count
+                if notebooks.is_test(cell):
+                    outputs = self._grade_test_cell(session, cell.source)
+                else:
+                    outputs = self._run(session, cell.source)
+                cell.outputs = [from_dict(output) for output in outputs]
+            self.log.info("student process: %s; restarts: %d", ", ".join(session.protections),
+                          session.restarts)
+        finally:
+            session.close()
+        return nb, resources
+
+    def _remaining(self, wanted):
+        return max(0.0, min(wanted, self._deadline - time.monotonic()))
+
+    def _run(self, session, source):
+        """Run code in the student's process; return notebook outputs."""
+        if not source.strip():
+            return []
+        timeout = self._remaining(self.cell_timeout)
+        if timeout <= 0:
+            return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
+        try:
+            reply = session.run_cell(source, timeout=timeout)
+        except StudentTimeout:
+            return [_error("CellTimeoutError", f"this cell did not finish within {timeout:g} s")]
+        except StudentProcessError as error:
+            return [_error("KernelCrash", str(error))]
+        outputs = []
+        if reply["stdout"]:
+            outputs.append(_stream("stdout", reply["stdout"]))
+        if reply["stderr"]:
+            outputs.append(_stream("stderr", reply["stderr"]))
+        for image in reply["images"]:
+            outputs.append({"output_type": "display_data", "metadata": {},
+                            "data": {"image/png": base64.b64encode(image).decode()}})
+        if reply["error"]:
+            outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"]))
+        return outputs
+
+    def _grade_test_cell(self, session, source):
+        visible, hidden = split_test_source(source)
+        outputs = self._run(session, visible)
+        # stderr would also cost the points in nbgrader; keep it as plain text
+        outputs = [dict(o, name="stdout") if o.get("name") == "stderr" else o for o in outputs]
+        if any(o["output_type"] == "error" for o in outputs) or not hidden.strip():
+            return outputs
+        failure = self._run_hidden(session, hidden)
+        return outputs + ([failure] if failure else [])
+
+    def _run_hidden(self, session, hidden):
+        """Run hidden tests here; return an error output or None if they pass."""
+        if self._remaining(1) <= 0:
+            return _error(HIDDEN_FAILURE, "not run: the grading time limit of this notebook was reached")
+        try:
+            code = compile(hidden, "<hidden tests>", "exec")
+        except SyntaxError as error:
+            return _error(HIDDEN_FAILURE, "the hidden tests could not be compiled", [repr(error)])
+        namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}
+        wanted = [n for n in self._exercises if n in _code_names(code)]
+        try:
+            namespace.update(session.lookup(wanted, timeout=self._remaining(self.call_timeout)))
+            session.default_timeout = self._remaining(self.call_timeout)
+            exec(code, namespace)
+        except GradingFailure as error:
+            return _error(HIDDEN_FAILURE, str(error), self._detail())
+        except NameError as error:
+            return _error(HIDDEN_FAILURE, f"{error.name} is not defined (did its cell run without errors?)",
+                          self._detail())
+        except StudentCodeError as error:
+            return _error(HIDDEN_FAILURE, f"your code raised {error}", self._detail())
+        except StudentTimeout as error:
+            return _error(HIDDEN_FAILURE, f"a call of your function {error}", self._detail())
+        except StudentProcessError as error:
+            return _error(HIDDEN_FAILURE, str(error), self._detail())
+        except Exception as error:  # noqa: BLE001 - a wrong answer may break a test in any way
+            return _error(HIDDEN_FAILURE, f"a hidden test failed ({type(error).__name__})", self._detail())
+        return None
+
+    @staticmethod
+    def _detail():
+        return ["", "--- for the instructor ---", *traceback.format_exc().splitlines()]

@@ -1,0 +1,176 @@
+"""The process that runs one student's notebook code, sandboxed.
+
+Started by :class:`course.grading.session.StudentSession` as
+``python -m course.grading.worker REQUEST_FD REPLY_FD CONFIG_JSON``. It imports
+what it needs, limits itself (:mod:`course.grading.sandbox`), then serves
+requests: run a cell, look names up, call a function through the probe.
+Requests and replies are :mod:`course.grading.wire` messages (plain data only).
+"""
+import io
+import json
+import os
+import struct
+import sys
+
+
+def read_frame(fd):
+    header = _read_exactly(fd, 8)
+    if header is None:
+        return None
+    (size,) = struct.unpack("<Q", header)
+    return _read_exactly(fd, size)
+
+
+def _read_exactly(fd, size):
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_frame(fd, payload):
+    data = struct.pack("<Q", len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class BoundedText(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit):
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(room, len(text))
+        self.dropped += max(len(text) - max(room, 0), 0)
+        return len(text)
+
+    def getvalue(self):
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n[... {self.dropped:,} more characters of output not shown]\n"
+        return text
+
+
+def main(argv):
+    request_fd, reply_fd, config = int(argv[1]), int(argv[2]), json.loads(argv[3])
+    os.chdir(config["scratch"])
+    sys.path.insert(0, config["scratch"])
+
+    import numpy as np
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from course.grading import probe, sandbox, wire
+
+    shell = InteractiveShell.instance(history_length=0)
+    shell.history_manager.enabled = False
+    run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
+    active = sandbox.apply(memory_bytes=config["memory_bytes"], cpu_seconds=config["cpu_seconds"],
+                           scratch=config["scratch"], read_paths=config["read_paths"])
+    refs, plain = {}, (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
+                       slice, np.ndarray, np.generic, np.random.Generator, np.dtype)
+    real_stdout, real_stderr, real_stdin = sys.stdout, sys.stderr, sys.stdin
+    output_limit = config["output_chars"]
+    # The grading modules stay reachable only through the names bound above: a
+    # student's `import course` would load them anew, from files it cannot read.
+    for name in [m for m in sys.modules if m == "course" or m.startswith("course.")]:
+        del sys.modules[name]
+
+    def share(value):
+        """Plain data goes by value; anything else stays here, known by a reference."""
+        if isinstance(value, plain) and not callable(value):
+            return {"kind": "value", "value": value}
+        refs[len(refs) + 1] = value
+        return {"kind": "ref", "ref": len(refs), "type": wire.type_name(value)}
+
+    def figures():
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is None:
+            return []
+        images = []
+        for number in pyplot.get_fignums()[:5]:
+            buffer = io.BytesIO()
+            pyplot.figure(number).savefig(buffer, format="png", dpi=60)
+            images.append(buffer.getvalue())
+        pyplot.close("all")
+        return images
+
+    def run(code):
+        out, err = BoundedText(output_limit), BoundedText(output_limit)
+        sys.stdout, sys.stderr = out, err
+        try:
+            result = run_cell(shell, code, store_history=False)
+            error = result.error_in_exec or result.error_before_exec
+            try:
+                images = figures()
+            except Exception:  # noqa: BLE001 - a broken figure is not worth a failed cell
+                images = []
+        finally:
+            sys.stdout, sys.stderr, sys.stdin = real_stdout, real_stderr, real_stdin
+        reply = {"ok": error is None, "stdout": out.getvalue(), "stderr": err.getvalue(),
+                 "images": images, "error": None}
+        if error is not None:
+            reply["error"] = {"ename": type(error).__name__, "evalue": probe._message(error)}
+        return reply
+
+    def resolve(ref):
+        if "name" in ref:
+            return shell.user_ns[ref["name"]]
+        return refs[ref["id"]]
+
+    def serve(request):
+        op = request["op"]
+        if op == "run":
+            return run(request["code"])
+        if op == "lookup":
+            found = {}
+            for name in request["names"]:
+                if name in shell.user_ns and not name.startswith("_"):
+                    found[name] = share(shell.user_ns[name])
+                    if found[name]["kind"] == "ref":
+                        found[name]["ref"] = {"name": name}
+            return found
+        if op == "call":
+            options = request["options"]
+            report = run_call(resolve(request["ref"]), request["args"], request["kwargs"], **options)
+            if report["error"] is None and options.get("send_value", True):
+                shared = share(report["value"])
+                report["value"] = shared.get("value")
+                report["value_ref"] = shared.get("ref") and {"id": shared["ref"], "type": shared["type"]}
+            return report
+        if op == "getattr":
+            return share(getattr(resolve(request["ref"]), request["name"]))
+        if op == "hello":
+            return {"protections": active, "pid": os.getpid()}
+        raise ValueError(f"unknown request {op!r}")
+
+    while True:
+        frame = read_frame(request_fd)
+        if frame is None:
+            return 0
+        try:
+            request = loads(frame)
+            reply = {"ok": True, "reply": serve(request)}
+        except BaseException as error:  # noqa: BLE001 - report, never die on a request
+            reply = {"ok": False, "error": f"{type(error).__name__}: {probe._message(error)}"}
+        try:
+            payload = dumps(reply)
+        except BaseException as error:  # noqa: BLE001
+            payload = dumps({"ok": False, "error": f"reply could not be encoded: {error}"})
+        write_frame(reply_fd, payload)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
