@@ -1,0 +1,56 @@
+"""Wheats and chaffs: alternative answers graded through real `nbgrader autograde`.
+
+tests/corpus/<section>/correct_*.py and wrong_*.py each hold one simulated
+submission (``# %% <exercise id>`` before each answer). Every correct answer
+must get full marks on its exercise; every wrong one must lose marks on it.
+"""
+from collections import Counter
+
+import pytest
+from conftest import ROOT, autograde, exercise_scores, notebooks, release, source, submit
+
+pytestmark = pytest.mark.slow
+CORPUS = ROOT / "tests" / "corpus"
+FILES = sorted(CORPUS.glob("*/correct_*.py")) + sorted(CORPUS.glob("*/wrong_*.py"))
+CASES = [(path.parent.name, path.stem, exercise)
+         for path in FILES for exercise in notebooks.read_answer_file(path)]
+
+
+def _student(stem):
+    return "corpus-" + stem.replace("_", "-")
+
+
+@pytest.fixture(scope="module")
+def corpus_course(generated_course):
+    for section in sorted({path.parent.name for path in FILES}):
+        students = []
+        for path in FILES:
+            if path.parent.name == section:
+                answers = notebooks.read_answer_file(path)
+                submit(generated_course, _student(path.stem), section,
+                       notebooks.fill_answers(release(generated_course, section), answers))
+                students.append(_student(path.stem))
+        autograde(generated_course, section, students)
+    return generated_course
+
+
+def test_corpus_has_two_correct_and_two_wrong_answers_per_exercise():
+    for section in sorted({path.parent.name for path in FILES}):
+        correct = Counter(e for s, stem, e in CASES if s == section and stem.startswith("correct"))
+        wrong = Counter(e for s, stem, e in CASES if s == section and stem.startswith("wrong"))
+        for exercise in notebooks.exercises(source(section)):
+            assert correct[exercise] >= 2 and wrong[exercise] >= 2, (section, exercise)
+
+
+@pytest.mark.parametrize("section, stem, exercise",
+                         [c for c in CASES if c[1].startswith("correct")])
+def test_correct_answer_gets_full_marks(corpus_course, section, stem, exercise):
+    score, most = exercise_scores(corpus_course, section, _student(stem))[exercise]
+    assert most > 0 and score == most, f"{stem}: {exercise} got {score}/{most}"
+
+
+@pytest.mark.parametrize("section, stem, exercise",
+                         [c for c in CASES if c[1].startswith("wrong")])
+def test_wrong_answer_loses_marks(corpus_course, section, stem, exercise):
+    score, most = exercise_scores(corpus_course, section, _student(stem))[exercise]
+    assert score < most, f"{stem}: {exercise} got full marks ({score}/{most})"

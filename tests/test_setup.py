@@ -1,0 +1,83 @@
+"""The repository's own promises: pins, layout, determinism, the exercise contract."""
+import re
+import shutil
+
+import pytest
+from conftest import ROOT, make_course, notebooks
+
+from course import build
+from course.build import SECTIONS
+
+
+def _pins(text):
+    return dict(re.findall(r"^\s*-?\s*([A-Za-z0-9_.-]+)==([^\s#]+)", text, re.MULTILINE))
+
+
+def test_environment_yml_pins_what_requirements_txt_pins():
+    required = _pins((ROOT / "requirements.txt").read_text())
+    binder = _pins((ROOT / "environment.yml").read_text())
+    runtime = {name: version for name, version in required.items() if name != "pytest"}
+    assert binder == runtime
+
+
+def test_requirements_pin_the_major_versions_the_course_is_written_for():
+    pins = _pins((ROOT / "requirements.txt").read_text())
+    assert pins["numpy"].startswith("2.") and pins["jupyterlab"].startswith("4.")
+    assert pins["nbgrader"].startswith("0.9.") and pins["nbconvert"].startswith("7.")
+    assert "matplotlib" in pins
+
+
+def test_quick_start_holds_exactly_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    block = re.search(r"```\w*\n(.*?)```", section, re.DOTALL).group(1)
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert lines == ["python3 make.py", "python3 make.py test"]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_source_notebook_is_stored_normalised(section):
+    path = ROOT / "source" / section / f"{section}.ipynb"
+    assert path.read_text() == notebooks.dumps(notebooks.normalize(notebooks.read(path)))
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_exercise_has_visible_and_hidden_tests(section):
+    nb = notebooks.read(ROOT / "source" / section / f"{section}.ipynb")
+    tests = [c for c in nb.cells if notebooks.is_test(c)]
+    assert notebooks.exercises(nb)
+    for exercise in notebooks.exercises(nb):
+        mine = [c for c in tests if notebooks.nbgrader_meta(c)["grade_id"].startswith(f"{exercise}_test")]
+        assert mine, f"{exercise} has no test cell"
+        assert any(not c.source.lstrip().startswith(notebooks.HIDDEN_BEGIN) for c in mine), exercise
+        assert any(notebooks.HIDDEN_BEGIN in c.source for c in mine), exercise
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_test_cell_with_points_has_hidden_tests(section):
+    # Visible tests run in the student's process, so on their own they prove nothing.
+    nb = notebooks.read(ROOT / "source" / section / f"{section}.ipynb")
+    for cell in nb.cells:
+        if notebooks.is_test(cell) and notebooks.nbgrader_meta(cell).get("points", 0) > 0:
+            assert notebooks.HIDDEN_BEGIN in cell.source, notebooks.nbgrader_meta(cell)["grade_id"]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_tools_py_beside_each_notebook_is_the_canonical_copy(section):
+    canonical = (ROOT / "tools.py").read_bytes()
+    assert (ROOT / "source" / section / "tools.py").read_bytes() == canonical
+    assert (ROOT / "release" / section / "tools.py").read_bytes() == canonical
+
+
+@pytest.mark.slow
+def test_release_and_demo_class_match_a_fresh_generation(tmp_path):
+    course = make_course(tmp_path)
+    shutil.copytree(ROOT / "demo", course / "demo")
+    build.generate(root=course)
+    build.build_demo_class(root=course)
+    for folder in ("release", "submitted"):
+        fresh = sorted(p.relative_to(course / folder) for p in (course / folder).rglob("*") if p.is_file())
+        committed = sorted(p.relative_to(ROOT / folder) for p in (ROOT / folder).rglob("*") if p.is_file())
+        assert fresh == committed, folder
+        for relative in fresh:
+            assert (course / folder / relative).read_bytes() == (ROOT / folder / relative).read_bytes(), relative
