@@ -13,11 +13,12 @@ def graded(generated_course):
     """alice hands in the reference solutions, carol the untouched release."""
     for section in SECTIONS:
         answers = notebooks.reference_answers(source(section))
-        submit(generated_course, "alice", section,
+        submit(generated_course, "pipeline-alice", section,
                notebooks.fill_answers(release(generated_course, section), answers))
-        submit(generated_course, "carol", section, release(generated_course, section))
-        autograde(generated_course, section, ["alice", "carol"])
-        result = run_nbgrader(generated_course, "generate_feedback", section, "--force")
+        submit(generated_course, "pipeline-carol", section, release(generated_course, section))
+        autograde(generated_course, section, "pipeline-*")
+        result = run_nbgrader(generated_course, "generate_feedback", section, "--force",
+                              "--student=pipeline-*")
         assert result.returncode == 0, result.stderr
     return generated_course
 
@@ -38,19 +39,19 @@ def test_release_notebook_does_not_pass_validation(generated_course, section):
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_reference_solutions_get_full_marks(graded, section):
-    scores = cell_scores(graded, section, "alice")
+    scores = cell_scores(graded, section, "pipeline-alice")
     assert scores and all(score == most for score, most in scores.values()), scores
 
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_untouched_release_gets_zero(graded, section):
-    scores = cell_scores(graded, section, "carol")
+    scores = cell_scores(graded, section, "pipeline-carol")
     assert scores and all(score == 0 for score, _ in scores.values()), scores
 
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_feedback_html_is_generated_without_hidden_tests(graded, section):
-    for student in ("alice", "carol"):
+    for student in ("pipeline-alice", "pipeline-carol"):
         html = (graded / "feedback" / student / section / f"{section}.html").read_text()
         assert "Hidden tests: " in html
         assert "BEGIN HIDDEN TESTS" not in html and "course.grading" not in html

@@ -1,0 +1,101 @@
+"""Cheats earn nothing and faults cost only their own exercise, through real nbgrader.
+
+tests/corpus/integrity/<section>/cheat_*.py: every answer is a stub plus a trick,
+so every exercise must score 0. fault_*.py: answers whose first line says
+``# fault:`` must score 0 and every other answer full marks.
+"""
+import hashlib
+
+import pytest
+from conftest import ROOT, autograde, exercise_scores, make_course, notebooks, run_nbgrader, submit
+
+from course import build
+from course.grading.session import StudentSession
+
+pytestmark = pytest.mark.slow
+CORPUS = ROOT / "tests" / "corpus" / "integrity"
+FILES = sorted(CORPUS.glob("*/*.py"))
+
+
+def _student(path):
+    return path.stem.replace("_", "-")
+
+
+def _digest(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def integrity_course(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("integrity"))
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write("\nc.IsolatedExecute.cell_timeout = 5\nc.IsolatedExecute.call_timeout = 5\n"
+                     "c.IsolatedExecute.memory_limit = 1.0\n")
+    for section in sorted({p.parent.name for p in FILES}):
+        build.nbgrader("generate_assignment", section, "--force", root=course, quiet=True)
+        rel = notebooks.read(course / "release" / section / f"{section}.ipynb")
+        for path in FILES:
+            if path.parent.name == section:
+                submit(course, _student(path), section,
+                       notebooks.fill_answers(rel, notebooks.read_answer_file(path)))
+        before = _digest(course / "submitted")
+        autograde(course, section)
+        assert _digest(course / "submitted") == before, "autograde modified a submission"
+        assert run_nbgrader(course, "generate_feedback", section, "--force").returncode == 0
+    return course
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem.startswith("cheat")], ids=lambda p: p.stem)
+def test_a_cheat_earns_nothing(integrity_course, path):
+    scores = exercise_scores(integrity_course, path.parent.name, _student(path))
+    assert scores and all(score == 0 for score, _ in scores.values()), scores
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.stem.startswith("fault")], ids=lambda p: p.stem)
+def test_a_fault_costs_only_its_own_exercise(integrity_course, path):
+    scores = exercise_scores(integrity_course, path.parent.name, _student(path))
+    for exercise, answer in notebooks.read_answer_file(path).items():
+        score, most = scores[exercise]
+        if answer.startswith("# fault"):
+            assert score == 0, exercise
+        else:
+            assert score == most, (exercise, score, most)
+
+
+def test_feedback_of_failed_hidden_tests_shows_no_hidden_code(integrity_course):
+    for path in FILES:
+        section = path.parent.name
+        html = (integrity_course / "feedback" / _student(path) / section / f"{section}.html").read_text()
+        assert "Hidden tests: FAILED" in html
+        assert "check_vectorized" not in html and "course.grading" not in html
+        assert "for the instructor" not in html
+        graded = (integrity_course / "autograded" / _student(path) / section / f"{section}.ipynb").read_text()
+        assert "BEGIN HIDDEN TESTS" in graded  # the instructor's copy keeps everything
+
+
+def test_autograded_notebook_output_is_bounded(integrity_course):
+    graded = integrity_course / "autograded" / "fault-memory-and-output" / "references" / "references.ipynb"
+    assert graded.stat().st_size < 2 * 2**20
+
+
+def test_worker_cannot_read_the_course_or_reach_the_network(tmp_path):
+    secret = ROOT / "source" / "references" / "references.ipynb"
+    with StudentSession() as session:
+        assert session.run_cell(f"open({str(secret)!r}).read()")["error"]["ename"] == "PermissionError"
+        reply = session.run_cell("import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=2)")
+        assert reply["error"] is not None
+
+
+def test_worker_leaves_no_process_behind():
+    import os
+    import time
+
+    with StudentSession() as session:
+        reply = session.run_cell("import subprocess, os\n"
+                                 "p = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+                                 "print(os.getpid(), p.pid)")
+        assert reply["ok"], reply
+    time.sleep(0.5)
+    sleepers = [pid for pid in os.listdir("/proc") if pid.isdigit()
+                and open(f"/proc/{pid}/cmdline", "rb").read().startswith(b"sleep\x00300")]
+    assert sleepers == []
