@@ -1,0 +1,28 @@
+"""Wall time of executing each source (solution) notebook top to bottom, as nbconvert does.
+
+Run by hand: ``.venv/bin/python benchmarks/notebook_execution.py [repeats]``.
+"""
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(repeats=3):
+    for section in ("warmup", "advanced", "references"):
+        path = ROOT / "source" / section / f"{section}.ipynb"
+        times = []
+        for _ in range(repeats):
+            nb = nbformat.read(path, as_version=4)
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
+            times.append(time.perf_counter() - start)
+        print(f"{section:12} best {min(times):6.2f} s   all {', '.join(f'{t:.2f}' for t in times)}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
