@@ -133,20 +133,20 @@ class StudentSession:
         try:
             write_frame(self._requests, wire.dumps(request))
         except (BrokenPipeError, OSError):
-            return self._fail(None)
+            return self._crashed()
         ready, _, _ = select.select([self._replies], [], [], timeout)
         if not ready:
             self._kill()
             raise StudentTimeout(f"did not finish within {timeout:g} s")
         frame = read_frame(self._replies)
         if frame is None:
-            return self._fail(None)
+            return self._crashed()
         reply = wire.loads(frame)
         if not reply["ok"]:
             raise StudentProcessError(reply["error"])
         return reply["reply"]
 
-    def _fail(self, _):
+    def _crashed(self):
         code = self._process.wait(timeout=5) if self._process else None
         self._kill()
         raise StudentCrash(f"the student's process {_describe_exit(code)}")
