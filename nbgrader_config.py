@@ -26,3 +26,14 @@ c.IsolatedExecute.cpu_limit = 300         # CPU seconds per student process
 c.IsolatedExecute.cell_timeout = 60       # seconds per cell
 c.IsolatedExecute.call_timeout = 30       # seconds per call of a student's function
 c.IsolatedExecute.notebook_timeout = 600  # seconds for a whole submission
+
+# Malformed submissions (see README, "Malformed submissions"): the hook checks the files,
+# RepairSubmission repairs the grader's copy; both write reports/autograde-<assignment>.txt.
+from nbgrader.preprocessors import (ClearOutput, DeduplicateIds, OverwriteCells,  # noqa: E402
+                                    OverwriteKernelspec)
+
+from course.grading.intake import RepairSubmission  # noqa: E402
+
+c.Autograde.pre_convert_hook = "course.grading.intake.inspect_submission"
+c.Autograde.sanitize_preprocessors = [RepairSubmission, ClearOutput, DeduplicateIds,
+                                      OverwriteKernelspec, OverwriteCells, CheckCellMetadata]

@@ -11,11 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import notebooks
+from . import demo, notebooks
+from .grading import batch_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("warmup", "advanced", "references")
-DEMO_STUDENTS = ("alice", "bob", "carol")
 
 
 def tool_environ():
@@ -47,35 +47,32 @@ def generate(root=ROOT):
         notebooks.write(notebooks.read(path), path)
 
 
-def demo_answers(section, student, root=ROOT):
-    """The answers each demo student hands in, by exercise id."""
-    if student == "alice":
-        return notebooks.reference_answers(notebooks.read(root / "source" / section / f"{section}.ipynb"))
-    if student == "bob":
-        path = root / "demo" / "bob" / f"{section}.py"
-        return notebooks.read_answer_file(path) if path.exists() else {}
-    return {}
-
-
 def build_demo_class(root=ROOT):
-    """submitted/<student>/<section>/: alice solved all, bob made typical mistakes,
-    carol handed in the untouched release."""
-    for section in sections(root):
-        release = notebooks.read(root / "release" / section / f"{section}.ipynb")
-        for student in DEMO_STUDENTS:
-            nb = notebooks.fill_answers(release, demo_answers(section, student, root))
-            notebooks.write(nb, root / "submitted" / student / section / f"{section}.ipynb")
+    """submitted/: the demo class (see course.demo)."""
+    demo.build_class(root, sections(root))
 
 
 def autograde(root=ROOT, students=None):
+    """Autograde each section; a submission nbgrader cannot grade stops nothing
+    as long as the batch report names it (see course.grading.batch_report)."""
     for section in sections(root):
         extra = [f"--student={s}" for s in students] if students else []
-        nbgrader("autograde", section, "--force", "--log-level=ERROR", *extra, root=root)
+        result = nbgrader("autograde", section, "--force", "--log-level=ERROR", *extra,
+                          root=root, check=False, quiet=True)
+        report = batch_report.read(root, section)
+        if result.returncode != 0:
+            ungraded = {p.parent.name for p in (root / "submitted").glob(f"*/{section}")
+                        if not (root / "autograded" / p.parent.name / section / f"{section}.ipynb").exists()}
+            if not ungraded or not ungraded <= batch_report.not_graded(report):
+                raise SystemExit(f"nbgrader autograde {section} failed (exit {result.returncode})\n"
+                                 f"{result.stdout}\n{result.stderr}")
+        if report and "No problems found." not in report:
+            print(f"\n{report.rstrip()}\n  (saved in reports/autograde-{section}.txt)")
 
 
 def feedback(root=ROOT):
     for section in sections(root):
-        nbgrader("generate_feedback", section, "--force", "--log-level=WARN", root=root)
+        nbgrader("generate_feedback", section, "--force", "--log-level=ERROR", root=root)
 
 
 def scores(root=ROOT):

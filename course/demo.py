@@ -1,0 +1,66 @@
+"""The demo class in submitted/: five students who show what grading does.
+
+- alice hands in the reference solutions;
+- bob makes typical mistakes (his answers are in demo/bob/<section>.py);
+- carol hands in the untouched release;
+- dave solves the warmup, but his notebook is mangled the way notebooks get
+  mangled: an answer cell pasted twice, a test cell turned into Markdown, a
+  test cell deleted, another kernel. The grader repairs its own copy;
+- erin's references notebook was renamed by her browser's download; it cannot
+  be graded, and the batch report says how to fix that.
+"""
+import copy
+
+from . import notebooks
+
+def answers(root, section, student):
+    """The answers ``student`` hands in for ``section``, by exercise id."""
+    if student == "alice":
+        return notebooks.reference_answers(notebooks.read(root / "source" / section / f"{section}.ipynb"))
+    if student == "bob":
+        path = root / "demo" / "bob" / f"{section}.py"
+        return notebooks.read_answer_file(path) if path.exists() else {}
+    return {}
+
+
+def _index(nb, grade_id):
+    return next(i for i, c in enumerate(nb.cells) if notebooks.nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+def mangle(nb):
+    """dave's notebook: what copy-paste and misclicks do to a notebook."""
+    tests = [notebooks.nbgrader_meta(c)["grade_id"] for c in nb.cells if notebooks.is_test(c)]
+    first_answer = notebooks.exercises(nb)[0]
+    pasted = copy.deepcopy(nb.cells[_index(nb, first_answer)])
+    pasted.id = f"{first_answer}-pasted"
+    nb.cells.insert(_index(nb, first_answer) + 1, pasted)
+    retyped = nb.cells[_index(nb, tests[0])]
+    retyped.cell_type = "markdown"
+    del retyped["outputs"], retyped["execution_count"]
+    del nb.cells[_index(nb, tests[-1])]
+    nb.metadata["kernelspec"] = {"name": "python3-old", "display_name": "Python 3 (old)", "language": "python"}
+    return nb
+
+
+def submissions(root, section):
+    """``(student, file name, notebook text)`` of everything handed in for ``section``."""
+    release = notebooks.read(root / "release" / section / f"{section}.ipynb")
+    for student in ("alice", "bob", "carol"):
+        nb = notebooks.fill_answers(release, answers(root, section, student))
+        yield student, f"{section}.ipynb", notebooks.dumps(notebooks.normalize(nb))
+    reference = notebooks.fill_answers(release, answers(root, section, "alice"))
+    if section == "warmup":
+        # As handed in: normalising would undo the changed kernel.
+        yield "dave", f"{section}.ipynb", notebooks.dumps(mangle(notebooks.normalize(reference)))
+    if section == "references":
+        yield "erin", f"{section} (1).ipynb", notebooks.dumps(notebooks.normalize(reference))
+
+
+def build_class(root, sections):
+    """Write submitted/<student>/<section>/ for the demo class."""
+    for section in sections:
+        for student, name, text in submissions(root, section):
+            path = root / "submitted" / student / section / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_text() != text:
+                path.write_text(text)
