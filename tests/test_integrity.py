@@ -5,7 +5,12 @@ so every exercise must score 0. fault_*.py: answers whose first line says
 ``# fault:`` must score 0 and every other answer full marks.
 """
 import hashlib
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 from conftest import ROOT, autograde, exercise_scores, make_course, notebooks, run_nbgrader, submit
 
@@ -25,8 +30,51 @@ def _digest(folder):
     return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+class _Oracle(BaseHTTPRequestHandler):
+    """Answers the network cheat (cheat_network.py) correctly, and remembers that it was asked."""
+
+    def do_POST(self):
+        self.server.requests.append(self.path)
+        task = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        a = np.array(task["a"])
+        if task["task"] == "row_norms":
+            answer = np.linalg.norm(a, axis=1, keepdims=True)
+        else:
+            answer = a.copy()
+            answer[np.arange(len(a)), task["cols"]] += task["value"]
+        body = json.dumps(answer.tolist()).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
-def integrity_course(tmp_path_factory):
+def network_oracle():
+    server = ThreadingHTTPServer(("127.0.0.1", 47613), _Oracle)
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.requests
+    server.shutdown()
+    server.server_close()
+
+
+def _processes_running(marker):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if marker in open(f"/proc/{pid}/cmdline", "rb").read():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def integrity_course(tmp_path_factory, network_oracle):
     course = make_course(tmp_path_factory.mktemp("integrity"))
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.IsolatedExecute.cell_timeout = 5\nc.IsolatedExecute.call_timeout = 5\n"
@@ -76,6 +124,21 @@ def test_feedback_of_failed_hidden_tests_shows_no_hidden_code(integrity_course):
 def test_autograded_notebook_output_is_bounded(integrity_course):
     graded = integrity_course / "autograded" / "fault-memory-and-output" / "references" / "references.ipynb"
     assert graded.stat().st_size < 2 * 2**20
+
+
+def test_the_network_oracle_works_but_was_never_reached_during_grading(integrity_course, network_oracle):
+    assert network_oracle == []
+    from urllib.request import urlopen
+
+    request = {"task": "row_norms", "a": [[3.0, 4.0]]}
+    with urlopen("http://127.0.0.1:47613/", json.dumps(request).encode(), timeout=5) as reply:
+        assert json.loads(reply.read()) == [[5.0]]  # so the cheat would have scored without the sandbox
+    network_oracle.clear()
+
+
+def test_no_student_process_outlives_grading(integrity_course):
+    assert _processes_running(b"time.sleep(317)") == []
+    assert _processes_running(b"time.sleep(318)") == []
 
 
 def test_worker_cannot_read_the_course_or_reach_the_network(tmp_path):

@@ -34,12 +34,14 @@ class StudentCrash(StudentProcessError):
     pass
 
 
-def _describe_exit(code):
+def _describe_exit(code, cpu_used=0.0, cpu_limit=None):
+    if cpu_limit and cpu_used >= 0.95 * cpu_limit:
+        return f"used up its CPU-time limit ({cpu_limit} s) and was stopped"
     if code is None:
         return "stopped answering"
     if code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
-        hint = " (out of memory or CPU time?)" if -code in (signal.SIGKILL, signal.SIGXCPU) else ""
+        hint = " (out of memory?)" if -code == signal.SIGKILL else ""
         return f"was killed by {name}{hint}"
     return f"exited with status {code}"
 
@@ -146,10 +148,24 @@ class StudentSession:
             raise StudentProcessError(reply["error"])
         return reply["reply"]
 
+    def _reap(self, timeout=5):
+        """Wait for the dead worker; return (exit code, CPU seconds it used)."""
+        deadline = time.monotonic() + timeout
+        while self._process is not None:
+            # wait4 counts the CPU time of unshare's reaped child, the worker itself
+            pid, status, usage = os.wait4(self._process.pid, os.WNOHANG)
+            if pid:
+                self._process.returncode = os.waitstatus_to_exitcode(status)
+                return self._process.returncode, usage.ru_utime + usage.ru_stime
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        return None, 0.0
+
     def _crashed(self):
-        code = self._process.wait(timeout=5) if self._process else None
+        code, cpu_used = self._reap()
         self._kill()
-        raise StudentCrash(f"the student's process {_describe_exit(code)}")
+        raise StudentCrash(f"the student's process {_describe_exit(code, cpu_used, self.cpu_seconds)}")
 
     # -- requests ----------------------------------------------------------------
     def run_cell(self, code, timeout=60):
