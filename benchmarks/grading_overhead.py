@@ -1,8 +1,10 @@
 """Grading time per submission, protected (this course's config) against stock nbgrader.
 
 Builds two throw-away courses from this repository, hands in the reference
-solutions of every section as one student, and times ``nbgrader autograde``
-for each. Run by hand: ``.venv/bin/python benchmarks/grading_overhead.py``.
+solutions of every section for STUDENTS students, and times one
+``nbgrader autograde`` batch per section; the figure is the batch time divided
+by the number of submissions (nbgrader's own start-up included). Run by hand,
+on a quiet machine: ``.venv/bin/python benchmarks/grading_overhead.py [students]``.
 """
 import shutil
 import sys
@@ -15,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from course import build, notebooks  # noqa: E402
 
+STUDENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 STOCK = ('c = get_config()\nc.CourseDirectory.course_id = "advanced-numpy"\n'
          'c.Execute.timeout = 120\n')
 
@@ -30,20 +33,31 @@ def course(folder, protected):
     for section in build.sections(folder):
         answers = notebooks.reference_answers(notebooks.read(folder / "source" / section / f"{section}.ipynb"))
         release = notebooks.read(folder / "release" / section / f"{section}.ipynb")
-        notebooks.write(notebooks.fill_answers(release, answers),
-                        folder / "submitted" / "alice" / section / f"{section}.ipynb")
+        for student in range(STUDENTS):
+            notebooks.write(notebooks.fill_answers(release, answers),
+                            folder / "submitted" / f"student-{student:02d}" / section / f"{section}.ipynb")
+
+
+def per_submission(protected):
+    """``{section: seconds per submission}`` for one course."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        course(folder, protected)
+        times = {}
+        for section in build.sections(folder):
+            start = time.perf_counter()
+            build.nbgrader("autograde", section, "--force", root=folder, quiet=True)
+            times[section] = (time.perf_counter() - start) / STUDENTS
+        return times
 
 
 def main():
-    for protected in (False, True):
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            course(folder, protected)
-            for section in build.sections(folder):
-                start = time.perf_counter()
-                build.nbgrader("autograde", section, "--force", root=folder, quiet=True)
-                elapsed = time.perf_counter() - start
-                print(f"{'protected' if protected else 'stock    '} {section:12} {elapsed:6.2f} s")
+    stock, protected = per_submission(False), per_submission(True)
+    print(f"seconds per submission, {STUDENTS} submissions per batch")
+    print(f"{'section':12} {'stock':>8} {'protected':>10} {'added':>8}")
+    for section in stock:
+        added = protected[section] - stock[section]
+        print(f"{section:12} {stock[section]:8.2f} {protected[section]:10.2f} {added:+8.2f}")
 
 
 if __name__ == "__main__":
