@@ -63,6 +63,11 @@ def _edited(nb, grade_id, source):
     return nb
 
 
+def _strip(nb, grade_id):
+    del _cell(nb, grade_id).metadata["nbgrader"]
+    return nb
+
+
 def _kernel(nb, kernelspec):
     nb.metadata["kernelspec"] = kernelspec
     return nb
@@ -101,6 +106,22 @@ CASES = {
         points=100, schema_version=3))},
     "zz-correct": lambda good, stub: {"references.ipynb": _json(good)},
 }
+# Tricks played on the notebook file itself: stubs plus the trick must score 0.
+TESTS = ("add_to_selected_test", "row_norms_test")
+CHEATS = {
+    "cheat-deleted-tests": lambda stub: _without(_without(stub, TESTS[0]), TESTS[1]),
+    "cheat-retyped-tests": lambda stub: _retyped(_retyped(stub, TESTS[0], "raw"), TESTS[1], "markdown"),
+    "cheat-emptied-tests": lambda stub: _edited(_edited(stub, TESTS[0], ""), TESTS[1], "pass"),
+    "cheat-ungraded-tests": lambda stub: _meta(_meta(stub, TESTS[0], grade=False), TESTS[1], grade=False),
+    "cheat-stripped-metadata": lambda stub: _strip(_strip(stub, TESTS[0]), TESTS[1]),
+    "cheat-tests-as-answers": lambda stub: _meta(_meta(stub, TESTS[0], solution=True, locked=False),
+                                                 TESTS[1], solution=True, locked=False),
+    "cheat-bonus-cell": lambda stub: _with_cell(stub, len(stub.cells), "pass", grade=True, solution=False,
+                                                locked=True, grade_id="row_norms_test", points=100,
+                                                schema_version=3),
+}
+for _name, _trick in CHEATS.items():
+    CASES[_name] = lambda good, stub, trick=_trick: {"references.ipynb": _json(trick(stub))}
 
 
 def _digest(folder):
@@ -223,7 +244,13 @@ def test_an_extra_notebook_is_reported_and_the_assignment_graded(batch):
 def test_a_well_formed_submission_is_not_in_the_report(batch):
     _, _, _, _, report = batch
     assert _report_lines(report, "zz-correct") == []
-    assert "21 submission(s) seen" in report
+    assert f"{len(CASES)} submission(s) seen" in report
+
+
+@pytest.mark.parametrize("student", CHEATS)
+def test_a_trick_played_on_the_notebook_file_earns_nothing(batch, student):
+    course, _, _, _, _ = batch
+    assert cell_scores(course, SECTION, student) == {k: (0.0, v[1]) for k, v in FULL.items()}
 
 
 def test_the_instructor_command_reports_what_it_could_not_grade_and_goes_on(tmp_path, capsys):
