@@ -48,6 +48,11 @@ def per_submission(protected):
             start = time.perf_counter()
             build.nbgrader("autograde", section, "--force", root=folder, quiet=True)
             times[section] = (time.perf_counter() - start) / STUDENTS
+        # The comparison only means something if both graded the same work in full.
+        for (name, student), (score, most) in build.scores(folder).items():
+            if score != most:
+                raise SystemExit(f"{'protected' if protected else 'stock'}: {student} got "
+                                 f"{score}/{most} in {name}")
         return times
 
 
