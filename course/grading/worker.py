@@ -76,6 +76,7 @@ def main(argv):
 
     shell = InteractiveShell.instance(history_length=0)
     shell.history_manager.enabled = False
+    shell.displayhook.write_output_prompt = lambda: None  # a cell's value shows as in Jupyter, no "Out[0]:"
     run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
     active = sandbox.apply(memory_bytes=config["memory_bytes"], cpu_seconds=config["cpu_seconds"],
                            scratch=config["scratch"], read_paths=config["read_paths"])
