@@ -1,9 +1,10 @@
 """Instructor commands: ``python -m course.build <command>``.
 
 The main job (``all``) regenerates release/ from source/, rebuilds the demo
-class in submitted/, autogrades it with real nbgrader, generates feedback and
-prints the scores. Every nbgrader call runs with the venv's bin/ on PATH
-(nbgrader starts ``alembic`` as a subprocess).
+class in submitted/, autogrades it with real nbgrader, generates feedback,
+prints the scores and renders the website in site/ (course.site). Every
+nbgrader call runs with the venv's bin/ on PATH (nbgrader starts ``alembic``
+as a subprocess).
 """
 import argparse
 import os
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import demo, notebooks
+from . import demo, notebooks, site
 from .grading import batch_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,7 @@ def main(argv=None):
         autograde()
         feedback()
         summary()
+        print(f"  website:          {site.build_site().relative_to(ROOT)}/index.html")
     else:
         {"generate": generate, "demo": build_demo_class, "autograde": autograde,
          "feedback": feedback, "summary": summary}[command]()
