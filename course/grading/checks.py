@@ -221,6 +221,13 @@ def _is_number(x):
     return isinstance(x, (int, float, complex, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
+def _type_of(actual):
+    """The type a student's result had, in their terms (a placeholder names the student's type)."""
+    if isinstance(actual, wire.Opaque):
+        return f"{actual.type_name} object (not plain data the grader can read)"
+    return wire.type_name(actual)
+
+
 def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
     """Describe how ``actual`` differs from ``expected``, or return None if they match.
 
@@ -228,7 +235,7 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
     """
     if isinstance(expected, np.ndarray):
         if not isinstance(actual, np.ndarray):
-            return f"{where} is a {wire.type_name(actual)}, expected a NumPy array"
+            return f"{where} is a {_type_of(actual)}, expected a NumPy array"
         if actual.shape != expected.shape:
             return f"{where} has shape {actual.shape}, expected {expected.shape}"
         allowed = _compatible_kinds(expected.dtype.kind)
@@ -246,11 +253,11 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         return None
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(actual, (bool, np.bool_)):
-            return f"{where} is a {wire.type_name(actual)}, expected a bool"
+            return f"{where} is a {_type_of(actual)}, expected a bool"
         return None if bool(actual) == bool(expected) else f"{where} is wrong"
     if _is_number(expected):
         if not _is_number(actual):
-            return f"{where} is a {wire.type_name(actual)}, expected a number"
+            return f"{where} is a {_type_of(actual)}, expected a number"
         if isinstance(expected, (float, np.floating)) and math.isnan(expected):
             return None if isinstance(actual, (float, np.floating)) and math.isnan(actual) \
                 else f"{where} is wrong"
@@ -260,7 +267,7 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         return None if close else f"{where} is wrong"
     if isinstance(expected, (tuple, list)):
         if not isinstance(actual, (tuple, list)):
-            return f"{where} is a {wire.type_name(actual)}, expected a sequence"
+            return f"{where} is a {_type_of(actual)}, expected a sequence"
         if len(actual) != len(expected):
             return f"{where} has {len(actual)} items, expected {len(expected)}"
         for i, (a, e) in enumerate(zip(actual, expected)):

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from . import sandbox, wire
 from .remote import RemoteObject
-from .worker import read_frame, write_frame
+from .worker import write_frame
+
+MAX_REPLY_BYTES = 2**30
 
 
 class StudentProcessError(Exception):
@@ -61,6 +63,8 @@ class StudentSession:
         self.history = []  # cells that ran to the end or to an exception, replayed after a restart
         self.protections = []
         self.restarts = 0
+        self.dropped = []        # history cells left out because replaying them crashed the process
+        self.culprit_search = 20  # how many recent cells may be tried as the cause of such a crash
         self.default_timeout = 30  # seconds for a lookup or a call
         self._process = None
         self._scratch = None
@@ -94,9 +98,12 @@ class StudentSession:
         self._requests, self._replies = request_write, reply_read
         self._generation += 1
         hello = self._ask({"op": "hello"}, self.startup_timeout, starting=True)
-        self.protections = hello["protections"]
+        self.protections = hello["protections"] if isinstance(hello, dict) else []
         for code in self.history:
             self._ask({"op": "run", "code": code}, self.startup_timeout, starting=True)
+        # A cell can leave something behind (an audit hook, a timer thread) that
+        # brings the process down later: check that the replayed process lives.
+        self._ask({"op": "run", "code": "pass"}, self.startup_timeout, starting=True)
 
     def _kill(self):
         if self._process is None:
@@ -127,7 +134,36 @@ class StudentSession:
         if self._process is None:
             if self._generation:
                 self.restarts += 1
-            self._start()
+                self._restart()
+            else:
+                self._start()
+
+    def _restart(self):
+        """Start afresh and replay the history; if replaying brings the process
+        down, drop the cell that causes it (newest first) and replay without it."""
+        try:
+            return self._start()
+        except StudentProcessError:
+            self._kill()
+        history = list(self.history)
+        self.history = []
+        try:
+            self._start()  # a process that cannot even start empty is not the history's fault
+        finally:
+            self._kill()
+            self.history = history
+        for index in reversed(range(max(0, len(history) - self.culprit_search), len(history))):
+            self.history = history[:index] + history[index + 1:]
+            try:
+                self._start()
+            except StudentProcessError:
+                self._kill()
+                continue
+            self.dropped.append(history[index])
+            return
+        self.history = history
+        raise StudentCrash("the student's process cannot be restarted: replaying the cells that had run"
+                           " brings it down")
 
     def _ask(self, request, timeout, starting=False):
         if not starting:
@@ -136,17 +172,47 @@ class StudentSession:
             write_frame(self._requests, wire.dumps(request))
         except (BrokenPipeError, OSError):
             return self._crashed()
-        ready, _, _ = select.select([self._replies], [], [], timeout)
-        if not ready:
+        deadline = time.monotonic() + timeout
+        try:
+            frame = self._read_frame(deadline)
+        except StudentTimeout:
             self._kill()
-            raise StudentTimeout(f"did not finish within {timeout:g} s")
-        frame = read_frame(self._replies)
+            raise StudentTimeout(f"did not finish within {timeout:g} s") from None
         if frame is None:
             return self._crashed()
-        reply = wire.loads(frame)
-        if not reply["ok"]:
-            raise StudentProcessError(reply["error"])
-        return reply["reply"]
+        try:
+            reply = wire.loads(frame)
+            ok, answer = bool(reply["ok"]), reply["reply"] if reply["ok"] else str(reply["error"])
+        except Exception:  # noqa: BLE001 - whatever the student's process sent, it is not a reply
+            self._kill()
+            raise StudentCrash("the student's process sent a reply the grader cannot read") from None
+        if not ok:
+            raise StudentProcessError(answer)
+        return answer
+
+    def _read_frame(self, deadline):
+        """One length-prefixed frame from the worker, or None at end of file; the
+        deadline covers the whole frame, so a worker that stops mid-frame cannot stall us."""
+        header = self._read_exactly(8, deadline)
+        if header is None:
+            return None
+        size = int.from_bytes(header, "little")
+        if size > MAX_REPLY_BYTES:
+            return None
+        return self._read_exactly(size, deadline)
+
+    def _read_exactly(self, size, deadline):
+        chunks, left = [], size
+        while left:
+            ready, _, _ = select.select([self._replies], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise StudentTimeout()
+            chunk = os.read(self._replies, min(left, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
 
     def _reap(self, timeout=5):
         """Wait for the dead worker; return (exit code, CPU seconds it used)."""
@@ -169,15 +235,27 @@ class StudentSession:
 
     # -- requests ----------------------------------------------------------------
     def run_cell(self, code, timeout=60):
-        """Run a cell; returns the reply (ok, stdout, stderr, images, error)."""
-        reply = self._ask({"op": "run", "code": code}, timeout)
+        """Run a cell; returns the reply (ok, stdout, stderr, images, error).
+
+        After a crash the cell runs once more in a restarted process: the crash
+        may have come from something an earlier cell left behind. A second
+        crash is the cell's own.
+        """
+        try:
+            reply = self._ask({"op": "run", "code": code}, timeout)
+        except StudentCrash:
+            reply = self._ask({"op": "run", "code": code}, timeout)
         self.history.append(code)  # not reached on a timeout or a crash
-        return reply
+        return _clean_run_reply(reply)
 
     def lookup(self, names, timeout=None):
         """``{name: value or RemoteObject}`` for the names defined in the student's namespace."""
-        found = self._ask({"op": "lookup", "names": list(names)}, timeout or self.default_timeout)
-        return {name: self._wrap(entry, name) for name, entry in found.items()}
+        names = list(names)
+        found = self._ask({"op": "lookup", "names": names}, timeout or self.default_timeout)
+        if not isinstance(found, dict):
+            raise StudentCrash("the student's process sent a reply the grader cannot read")
+        # Only what was asked for: the reply must not add names to the hidden tests' namespace.
+        return {name: self._wrap(found[name], name) for name in names if name in found}
 
     def _wrap(self, entry, name):
         if entry["kind"] == "value":
@@ -211,6 +289,25 @@ class StudentSession:
         if entry["kind"] == "ref":
             entry["ref"] = {"id": entry["ref"]}
         return self._wrap(entry, name)
+
+
+def _text(value):
+    """Text that can be written into a notebook (no lone surrogates)."""
+    return str(value).encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean_run_reply(reply):
+    """The fields of a run reply the executor uses, with the types it expects."""
+    if not isinstance(reply, dict):
+        raise StudentCrash("the student's process sent a reply the grader cannot read")
+    error = reply.get("error")
+    if error is not None:
+        error = {"ename": _text(error.get("ename", "Error") if isinstance(error, dict) else "Error"),
+                 "evalue": _text(error.get("evalue", "") if isinstance(error, dict) else error)}
+    images = reply.get("images") or []
+    return {"ok": bool(reply.get("ok")), "stdout": _text(reply.get("stdout") or ""),
+            "stderr": _text(reply.get("stderr") or ""), "error": error,
+            "images": [i for i in images if isinstance(i, bytes)][:5] if isinstance(images, list) else []}
 
 
 def _matplotlib_cache():
