@@ -54,10 +54,11 @@ class _Oracle(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def network_oracle():
-    server = ThreadingHTTPServer(("127.0.0.1", 47613), _Oracle)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Oracle)
     server.requests = []
+    server.port_file = f"{server.server_address[1]}\n"
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.requests
+    yield server
     server.shutdown()
     server.server_close()
 
@@ -76,6 +77,9 @@ def _processes_running(marker):
 @pytest.fixture(scope="module")
 def integrity_course(tmp_path_factory, network_oracle):
     course = make_course(tmp_path_factory.mktemp("integrity"))
+    # nbgrader copies the assignment's other files beside each submission: the network
+    # cheat finds the oracle's port there, as it would find any address it was given.
+    (course / "source" / "references" / "oracle_port.txt").write_text(network_oracle.port_file)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.IsolatedExecute.cell_timeout = 5\nc.IsolatedExecute.call_timeout = 5\n"
                      "c.IsolatedExecute.memory_limit = 1.0\n")
@@ -141,13 +145,24 @@ def test_autograded_notebook_output_is_bounded(integrity_course):
 
 
 def test_the_network_oracle_works_but_was_never_reached_during_grading(integrity_course, network_oracle):
-    assert network_oracle == []
-    from urllib.request import urlopen
-
-    request = {"task": "row_norms", "a": [[3.0, 4.0]]}
-    with urlopen("http://127.0.0.1:47613/", json.dumps(request).encode(), timeout=5) as reply:
-        assert json.loads(reply.read()) == [[5.0]]  # so the cheat would have scored without the sandbox
-    network_oracle.clear()
+    assert network_oracle.requests == []
+    # Control: outside the sandbox, the same cheat gets the right answers.
+    answers = notebooks.read_answer_file(CORPUS / "references" / "cheat_network.py")
+    here = os.getcwd()
+    os.chdir(integrity_course / "source" / "references")
+    try:
+        namespace = {"np": np}
+        exec(answers["add_to_selected"], namespace)
+        exec(answers["row_norms"], namespace)
+        a = np.arange(6.0).reshape(2, 3)
+        namespace["add_to_selected"](a, [2, 0], 10.0)
+        norms = namespace["row_norms"](np.array([[3.0, 4.0]]))
+    finally:
+        os.chdir(here)
+    np.testing.assert_array_equal(a, [[0, 1, 12], [13, 4, 5]])
+    np.testing.assert_allclose(norms, [[5.0]])
+    assert len(network_oracle.requests) == 2
+    network_oracle.requests.clear()
 
 
 def test_no_student_process_outlives_grading(integrity_course):
