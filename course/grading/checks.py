@@ -170,24 +170,36 @@ class Checked:
 
 
 def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="element"):
-    """``func`` runs no Python-level loop over its input.
+    """``func`` runs no Python-level loop over its input; returns a :class:`Measured`.
 
     ``make_arguments(n)`` returns the argument tuple for input size ``n``. The
     function is called at each size while counting Python line events (in any
     frame); a loop over the input adds at least one event per ``what``, while
     whole-array code runs the same lines whatever the size. Loops whose length
     does not depend on ``n`` (over time steps, say) are allowed.
+
+    A count is trusted only if nothing could have hidden lines from it: a call
+    that changes tracing, starts a thread or process, or has another thread
+    work for it fails as "could not be measured".
+
+    The point is for a correct function only: assert on the measured calls
+    through the result, like on :func:`check`'s (``.agrees_with(oracle)``,
+    ``.satisfies(...)``, ``.modifies_in_place(...)``...).
     """
     name = _name(func)
-    counts = []
+    counts, calls = [], []
     for n in sizes:
-        report = run(func, make_arguments(n), count_lines=True, send_value=False, send_args=False)
-        if report["error"] is not None:
-            raise GradingFailure(f"{name} (size {n}): raised {report['error']['type']}: "
-                                 f"{report['error']['message']}")
-        if report["trace_disabled"]:
-            raise GradingFailure(f"{name}: turned off the tracer that counts its loops")
-        counts.append(report["line_events"])
+        args = tuple(make_arguments(n))
+        pristine = copy.deepcopy((args, {}))
+        report = run(func, args, count_lines=True)
+        called = Checked(func, pristine, report, f"size {n}")  # fails if it raised
+        reasons = _unmeasured(report["measurement"])
+        if reasons:
+            called.fail("could not be measured: the function changed tracing or started a thread "
+                        f"or process during the call ({'; '.join(reasons)}). "
+                        "Whole-array code needs none of this.")
+        counts.append(report["measurement"]["line_events"])
+        calls.append(called)
     growth = counts[-1] - counts[0]
     allowed = (sizes[-1] - sizes[0]) // 16 + 16
     if growth > allowed:
@@ -195,6 +207,71 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
             f"{name} is not vectorized: it runs Python code once per {what} "
             f"({counts[0]} lines executed for size {sizes[0]}, {counts[-1]} for size {sizes[-1]}). "
             "Use whole-array operations instead of a Python loop.")
+    return Measured(calls)
+
+
+class Measured:
+    """The calls that :func:`check_vectorized` measured, one :class:`Checked` per size.
+
+    Each assertion method of :class:`Checked` is applied to every call in
+    turn, so ``check_vectorized(f, make).agrees_with(oracle)`` compares the
+    measured results with the oracle's.
+    """
+
+    def __init__(self, calls):
+        self.calls = list(calls)
+
+    def _each(method):
+        def apply(self, *args, **kwargs):
+            for called in self.calls:
+                getattr(called, method)(*args, **kwargs)
+            return self
+        apply.__name__ = method
+        apply.__doc__ = f"``Checked.{method}`` on every measured call."
+        return apply
+
+    returns_array = _each("returns_array")
+    agrees_with = _each("agrees_with")
+    satisfies = _each("satisfies")
+    leaves_arguments_unchanged = _each("leaves_arguments_unchanged")
+    modifies_in_place = _each("modifies_in_place")
+    is_view_of = _each("is_view_of")
+    is_new_array = _each("is_new_array")
+    has_strides = _each("has_strides")
+    del _each
+
+
+# Other threads may use some CPU time while the function runs (an idle BLAS
+# thread waking up takes a few ms); more than this, and they did its work.
+_OTHER_THREADS_CPU = 20e-3
+
+
+_FACTS = ("line_events", "suspect_calls", "tracer_replaced", "profiler_replaced", "sampler_replaced",
+          "untraced_frames", "threads_started", "threads_ran", "other_threads_cpu", "child_processes",
+          "children_cpu")
+
+
+def _unmeasured(facts):
+    """Why the probe's line count of a call cannot be trusted, in words (empty if it can)."""
+    if not isinstance(facts, dict) or any(key not in facts for key in _FACTS) \
+            or not isinstance(facts["line_events"], int):
+        return ["the report of the measurement is incomplete"]
+    reasons = []
+    if facts["suspect_calls"]:
+        reasons.append("it used " + ", ".join(facts["suspect_calls"]))
+    if facts["tracer_replaced"] or facts["profiler_replaced"] or facts["sampler_replaced"]:
+        reasons.append("it replaced the tracer that counts its lines")
+    if facts["untraced_frames"]:
+        reasons.append("line events were switched off in its code")
+    if facts["threads_started"]:
+        reasons.append("it started a thread")
+    if facts["threads_ran"]:
+        reasons.append("another thread ran Python code during the call")
+    elif facts["other_threads_cpu"] is not None and facts["other_threads_cpu"] > _OTHER_THREADS_CPU:
+        reasons.append("another thread worked during the call")
+    if facts["child_processes"] or facts["children_cpu"] > 0:
+        reasons.append("a child process ran during the call")
+    return reasons
 
 
 def check_value(value, expected, *, name, rtol=1e-7, atol=0.0):
