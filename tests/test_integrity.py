@@ -1,8 +1,9 @@
 """Cheats earn nothing and faults cost only their own exercise, through real nbgrader.
 
 tests/corpus/integrity/<section>/cheat_*.py: every answer is a stub plus a trick,
-so every exercise must score 0. fault_*.py: answers whose first line says
-``# fault:`` must score 0 and every other answer full marks.
+so every exercise must score 0. fault_*.py: the faulty answers (first line
+``# fault:``) must score 0; every other exercise, answered with the reference
+solution, must get full marks as if the faults were absent.
 """
 import hashlib
 import json
@@ -52,6 +53,15 @@ class _Oracle(BaseHTTPRequestHandler):
         pass
 
 
+def _answers(path):
+    """A corpus file's answers; a fault file's other exercises get the reference solutions."""
+    answers = notebooks.read_answer_file(path)
+    if path.stem.startswith("fault"):
+        source = notebooks.read(ROOT / "source" / path.parent.name / f"{path.parent.name}.ipynb")
+        answers = {**notebooks.reference_answers(source), **answers}
+    return answers
+
+
 @pytest.fixture(scope="module")
 def network_oracle():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Oracle)
@@ -89,7 +99,7 @@ def integrity_course(tmp_path_factory, network_oracle):
         for path in FILES:
             if path.parent.name == section:
                 submit(course, _student(path), section,
-                       notebooks.fill_answers(rel, notebooks.read_answer_file(path)))
+                       notebooks.fill_answers(rel, _answers(path)))
         before = _digest(course / "submitted")
         autograde(course, section)
         assert _digest(course / "submitted") == before, "autograde modified a submission"
@@ -106,7 +116,7 @@ def test_a_cheat_earns_nothing(integrity_course, path):
 @pytest.mark.parametrize("path", [p for p in FILES if p.stem.startswith("fault")], ids=lambda p: p.stem)
 def test_a_fault_costs_only_its_own_exercise(integrity_course, path):
     scores = exercise_scores(integrity_course, path.parent.name, _student(path))
-    for exercise, answer in notebooks.read_answer_file(path).items():
+    for exercise, answer in _answers(path).items():
         score, most = scores[exercise]
         if answer.startswith("# fault"):
             assert score == 0, exercise

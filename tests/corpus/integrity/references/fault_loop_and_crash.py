@@ -2,8 +2,3 @@
 # fault: a top-level infinite loop in this answer cell
 while True:
     pass
-
-# %% row_norms
-# correct
-def row_norms(a):
-    return np.sqrt((a * a).sum(axis=1, keepdims=True))

@@ -1,8 +1,3 @@
-# %% add_to_selected
-# correct
-def add_to_selected(a, cols, value):
-    a[np.arange(len(a)), cols] += value
-
 # %% row_norms
 # fault: allocates 10 GiB, prints 300,000 lines and asks for input
 for i in range(300_000):
