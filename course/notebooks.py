@@ -13,10 +13,28 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _ANSWER_MARK = re.compile(r"^# %% (\w+)\s*$", re.MULTILINE)
+_HIDDEN_REGION = re.compile(rf"^[ \t]*{re.escape(HIDDEN_BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(HIDDEN_END)}[ \t]*(?:\n|\Z)",
+                            re.MULTILINE | re.DOTALL)
 
 
 def read(path):
     return nbformat.read(str(path), as_version=4)
+
+
+def split_hidden_tests(source):
+    """``(visible part, hidden part)`` of a test cell's source.
+
+    Every hidden region is cut out of the visible part (as nbgrader's release
+    does) and the regions are joined, in order, into the hidden part. A region
+    whose end marker is missing runs to the end of the cell.
+    """
+    hidden = [m.group(1) for m in _HIDDEN_REGION.finditer(source)]
+    visible = _HIDDEN_REGION.sub("", source)
+    begin = visible.find(HIDDEN_BEGIN)
+    if begin >= 0:
+        hidden.append(visible[begin + len(HIDDEN_BEGIN):])
+        visible = visible[:begin]
+    return visible, "\n".join(hidden)
 
 
 def nbgrader_meta(cell):

@@ -48,9 +48,6 @@ CELL_TIMEOUT = 600  # seconds per cell, as nbconvert's default execution
 MEASURES = re.compile(r"\btimeit\(|\bsysinfo\(|\btime_\w+")
 MEASURED_NOTE = ("Measured when the cell runs (timings, speed-ups, versions, date): "
                  "the figures depend on the machine, so run the notebook to see yours.")
-_HIDDEN = re.compile(rf"^[ \t]*{re.escape(notebooks.HIDDEN_BEGIN)}[ \t]*$.*?"
-                     rf"^[ \t]*{re.escape(notebooks.HIDDEN_END)}[ \t]*(\n|\Z)",
-                     re.MULTILINE | re.DOTALL)
 _SOLUTION = re.compile(rf"^([ \t]*){re.escape(notebooks.SOLUTION_BEGIN)}[ \t]*$.*?"
                        rf"^[ \t]*{re.escape(notebooks.SOLUTION_END)}[ \t]*$",
                        re.MULTILINE | re.DOTALL)
@@ -60,7 +57,7 @@ _MARKERS = (notebooks.SOLUTION_BEGIN, notebooks.SOLUTION_END,
 
 def without_hidden_tests(source):
     """A test cell's visible part: every hidden region cut out."""
-    return _HIDDEN.sub("", source).rstrip()
+    return notebooks.split_hidden_tests(source)[0].rstrip()
 
 
 def student_stub(source):

@@ -126,11 +126,9 @@ def test_a_fault_costs_only_its_own_exercise(integrity_course, path):
 
 def _hidden_lines(section):
     """Distinctive lines of the section's hidden tests."""
-    from course.grading.executor import split_test_source
-
     nb = notebooks.read(ROOT / "source" / section / f"{section}.ipynb")
     return {line.strip() for cell in nb.cells if notebooks.is_test(cell)
-            for line in split_test_source(cell.source)[1].splitlines() if len(line.strip()) >= 20}
+            for line in notebooks.split_hidden_tests(cell.source)[1].splitlines() if len(line.strip()) >= 20}
 
 
 def test_feedback_of_failed_hidden_tests_shows_no_hidden_code(integrity_course):

@@ -35,16 +35,6 @@ from .session import StudentProcessError, StudentSession, StudentTimeout
 HIDDEN_FAILURE = "HiddenTestFailure"
 
 
-def split_test_source(source):
-    """(visible part, hidden part) of a test cell."""
-    begin = source.find(notebooks.HIDDEN_BEGIN)
-    if begin < 0:
-        return source, ""
-    end = source.find(notebooks.HIDDEN_END, begin)
-    hidden = source[begin + len(notebooks.HIDDEN_BEGIN): end if end >= 0 else len(source)]
-    return source[:begin], hidden
-
-
 def exercise_names(nb):
     names = set(notebooks.exercises(nb))
     for cell in nb.cells:
@@ -135,7 +125,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         return outputs
 
     def _grade_test_cell(self, session, source):
-        visible, hidden = split_test_source(source)
+        visible, hidden = notebooks.split_hidden_tests(source)
         outputs = self._run(session, visible)
         # stderr would also cost the points in nbgrader; keep it as plain text
         outputs = [dict(o, name="stdout") if o.get("name") == "stderr" else o for o in outputs]

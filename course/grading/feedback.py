@@ -9,14 +9,14 @@ or the expected values.
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import notebooks
-from .executor import HIDDEN_FAILURE, split_test_source
+from .executor import HIDDEN_FAILURE
 
 
 class HideHiddenTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if not notebooks.is_test(cell):
             return cell, resources
-        visible, hidden = split_test_source(cell.source)
+        visible, hidden = notebooks.split_hidden_tests(cell.source)
         if hidden.strip():
             failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
             verdict = "FAILED (see the message below)" if failed else "passed"

@@ -22,6 +22,7 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .. import notebooks
 from . import batch_report
 from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED
 
@@ -219,9 +220,7 @@ class RepairSubmission(NbGraderPreprocessor):
             cell.pop("execution_count", None)
 
     def _check_unchanged(self, cell, grade_id):
-        from .executor import split_test_source
-
-        visible, _ = split_test_source(self.cells[grade_id][2])
+        visible, _ = notebooks.split_hidden_tests(self.cells[grade_id][2])
         if cell.source.strip() != visible.strip():
             kind = "test" if self.cells[grade_id][0]["grade"] else "read-only"
             self._note(REPAIRED, f"{kind} cell {grade_id} had been edited; the original was run.")
