@@ -32,7 +32,11 @@ c.IsolatedExecute.notebook_timeout = 600  # seconds for a whole submission
 from nbgrader.preprocessors import (ClearOutput, DeduplicateIds, OverwriteCells,  # noqa: E402
                                     OverwriteKernelspec)
 
+from course.grading import submission_files  # noqa: E402
 from course.grading.intake import RepairSubmission  # noqa: E402
+
+# Only regular files inside a submission folder are read or copied (no links, FIFOs, devices).
+submission_files.install()
 
 c.Autograde.pre_convert_hook = "course.grading.intake.inspect_submission"
 c.Autograde.sanitize_preprocessors = [RepairSubmission, ClearOutput, DeduplicateIds,

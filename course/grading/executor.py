@@ -73,7 +73,7 @@ class IsolatedExecute(NbGraderPreprocessor):
     output_limit = Integer(100_000, help="Characters of output kept per cell and stream.").tag(config=True)
 
     def preprocess(self, nb, resources):
-        folder = resources.get("metadata", {}).get("path") or "."
+        folder = self._assignment_files(resources)
         self._deadline = time.monotonic() + self.notebook_timeout
         self._exercises = exercise_names(nb)
         session = StudentSession(folder, memory_bytes=int(self.memory_limit * 2**30),
@@ -95,6 +95,15 @@ class IsolatedExecute(NbGraderPreprocessor):
         finally:
             session.close()
         return nb, resources
+
+    def _assignment_files(self, resources):
+        """The folder whose files (tools.py, data) the worker gets: the assignment's own
+        in the course's source/, never the files a student handed in."""
+        assignment = (resources.get("nbgrader") or {}).get("assignment")
+        coursedir = getattr(getattr(self.parent, "parent", None), "coursedir", None)
+        if assignment and coursedir is not None:
+            return coursedir.format_path(coursedir.source_directory, ".", assignment)
+        return resources.get("metadata", {}).get("path") or "."
 
     def _remaining(self, wanted):
         return max(0.0, min(wanted, self._deadline - time.monotonic()))

@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import notebooks
-from . import batch_report
+from . import batch_report, submission_files
 from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED
 
 SEMANTIC_KEYS = ("grade", "solution", "locked", "task", "points", "grade_id")
@@ -48,7 +48,11 @@ def _expected_notebooks(coursedir, assignment):
 
 def notebook_file_problem(path):
     """Why the file at ``path`` cannot be graded as a notebook, or None."""
-    raw = Path(path).read_bytes()
+    try:
+        raw = submission_files.read_file(path)
+    except OSError as error:  # UnsafeFile says why in plain words
+        return f"{error}; it was not read" if isinstance(error, submission_files.UnsafeFile) \
+            else f"cannot be read ({error.strerror})"
     if not raw.strip():
         return "is empty"
     try:
@@ -76,8 +80,8 @@ def _report_folders_without_notebooks(coursedir, report, assignment):
     _scanned.add(assignment)
     pattern = coursedir.format_path(coursedir.submitted_directory, coursedir.student_id or "*", assignment)
     for folder in map(Path, sorted(glob.glob(pattern))):
-        if folder.is_dir() and not any(folder.glob("*.ipynb")):
-            files = sorted(p.name for p in folder.iterdir())[:5]
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.glob("*.ipynb")):
+            files = sorted(submission_files.printable(p.name) for p in folder.iterdir())[:5]
             found = f" (it holds: {', '.join(files)})" if files else " (it is empty)"
             report.record(assignment, folder.parent.name, NOT_GRADED,
                           f"the submission folder has no notebook{found}.")
@@ -92,6 +96,11 @@ def inspect_submission(assignment=None, student=None, notebooks=(), **_):
     folder = Path(notebooks[0]).parent
     assignment, student = folder.name, folder.parent.name
     _report_folders_without_notebooks(coursedir, report, assignment)
+    unusable = submission_files.scan(folder).unusable
+    if unusable:  # nbgrader is stopped by submission_files before it reads anything
+        report.expect(assignment, student, _expected_notebooks(coursedir, assignment))
+        report.record(assignment, student, NOT_GRADED, unusable + ".")
+        return
 
     expected = _expected_notebooks(coursedir, assignment)
     report.expect(assignment, student, expected)
@@ -100,7 +109,7 @@ def inspect_submission(assignment=None, student=None, notebooks=(), **_):
     for name, path in sorted(handed_in.items()):
         problem = notebook_file_problem(path)
         if problem and name in expected:
-            report.record(assignment, student, NOT_GRADED, f"{path.name} {problem}.")
+            report.record(assignment, student, NOT_GRADED, f"{submission_files.printable(path.name)} {problem}.")
         elif not problem:
             readable[name] = path
     extra = sorted(name for name in readable if name not in expected)
@@ -110,7 +119,7 @@ def inspect_submission(assignment=None, student=None, notebooks=(), **_):
         hint = ""
         if extra:
             target = Path(coursedir.submitted_directory) / student / assignment / f"{name}.ipynb"
-            hint = (f"; found {', '.join(f'{e}.ipynb' for e in extra)} instead, perhaps renamed. To grade it,"
+            hint = (f"; found {', '.join(submission_files.printable(f'{e}.ipynb') for e in extra)} instead, perhaps renamed. To grade it,"
                     f" copy it to {target} and run `nbgrader autograde {assignment} --student={student}"
                     " --force`")
         report.record(assignment, student, NOT_GRADED, f"{name}.ipynb is missing{hint}.")

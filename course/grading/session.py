@@ -51,8 +51,9 @@ def _describe_exit(code, cpu_used=0.0, cpu_limit=None):
 class StudentSession:
     """Runs a student's code in a sandboxed worker; every answer is plain data.
 
-    ``files`` is the assignment folder whose non-notebook files (tools.py, data)
-    are copied into the worker's private scratch folder.
+    ``files`` is a folder of the course's own (the assignment's folder in
+    source/, never a student's) whose non-notebook files (tools.py, data) are
+    copied into the worker's private scratch folder.
     """
 
     def __init__(self, files=None, *, memory_bytes=4 * 2**30, cpu_seconds=120,
