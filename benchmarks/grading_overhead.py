@@ -12,10 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from course import build, notebooks  # noqa: E402
+from course import build, notebooks
+from course.layout import ROOT, Course
 
 STUDENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 STOCK = ('c = get_config()\nc.CourseDirectory.course_id = "advanced-numpy"\n'
@@ -30,12 +28,13 @@ def course(folder, protected):
     else:
         (folder / "nbgrader_config.py").write_text(STOCK)
     build.generate(root=folder)
-    for section in build.sections(folder):
-        answers = notebooks.reference_answers(notebooks.read(folder / "source" / section / f"{section}.ipynb"))
-        release = notebooks.read(folder / "release" / section / f"{section}.ipynb")
+    course = Course(folder)
+    for section in course.sections():
+        answers = notebooks.reference_answers(notebooks.read(course.source(section)))
+        release = notebooks.read(course.release(section))
         for student in range(STUDENTS):
             notebooks.write(notebooks.fill_answers(release, answers),
-                            folder / "submitted" / f"student-{student:02d}" / section / f"{section}.ipynb")
+                            course.submitted(f"student-{student:02d}", section))
 
 
 def per_submission(protected):
@@ -44,7 +43,7 @@ def per_submission(protected):
         folder = Path(tmp)
         course(folder, protected)
         times = {}
-        for section in build.sections(folder):
+        for section in Course(folder).sections():
             start = time.perf_counter()
             build.nbgrader("autograde", section, "--force", root=folder, quiet=True)
             times[section] = (time.perf_counter() - start) / STUDENTS

@@ -4,17 +4,18 @@ Run by hand: ``.venv/bin/python benchmarks/notebook_execution.py [repeats]``.
 """
 import sys
 import time
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+from course.layout import Course
+
 
 
 def main(repeats=3):
-    for section in ("warmup", "advanced", "references"):
-        path = ROOT / "source" / section / f"{section}.ipynb"
+    course = Course()
+    for section in course.sections():
+        path = course.source(section)
         times = []
         for _ in range(repeats):
             nb = nbformat.read(path, as_version=4)

@@ -14,9 +14,7 @@ from pathlib import Path
 
 from . import demo, notebooks, site
 from .grading import batch_report
-
-ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("warmup", "advanced", "references")
+from .layout import ROOT, Course
 
 
 def tool_environ():
@@ -25,54 +23,52 @@ def tool_environ():
     return env
 
 
-def nbgrader(*args, root=ROOT, check=True, quiet=False):
+def nbgrader(*args, root=ROOT, check=True, quiet=False, timeout=None):
     """Run the real nbgrader CLI in the course directory ``root``."""
     command = [sys.executable, "-m", "nbgrader", *args]
     kwargs = {"capture_output": True, "text": True} if quiet else {}
-    result = subprocess.run(command, cwd=root, env=tool_environ(), **kwargs)
+    result = subprocess.run(command, cwd=root, env=tool_environ(), timeout=timeout, **kwargs)
     if check and result.returncode != 0:
         detail = f"\n{result.stdout}\n{result.stderr}" if quiet else ""
         raise SystemExit(f"nbgrader {' '.join(args)} failed (exit {result.returncode}){detail}")
     return result
 
 
-def sections(root=ROOT):
-    return [s for s in SECTIONS if (root / "source" / s / f"{s}.ipynb").exists()]
-
-
 def generate(root=ROOT):
     """source/ -> release/ (and the gradebook), then normalise the release notebooks."""
-    for section in sections(root):
+    course = Course(root)
+    for section in course.sections():
         nbgrader("generate_assignment", section, "--force", "--log-level=WARN", root=root)
-        path = root / "release" / section / f"{section}.ipynb"
+        path = course.release(section)
         notebooks.write(notebooks.read(path), path)
 
 
 def build_demo_class(root=ROOT):
     """submitted/: the demo class (see course.demo)."""
-    demo.build_class(root, sections(root))
+    demo.build_class(Course(root))
 
 
 def autograde(root=ROOT, students=None):
     """Autograde each section; a submission nbgrader cannot grade stops nothing
     as long as the batch report names it (see course.grading.batch_report)."""
-    for section in sections(root):
+    course = Course(root)
+    for section in course.sections():
         extra = [f"--student={s}" for s in students] if students else []
         result = nbgrader("autograde", section, "--force", "--log-level=ERROR", *extra,
                           root=root, check=False, quiet=True)
-        report = batch_report.read(root, section)
+        report = batch_report.load(root, section)
         if result.returncode != 0:
-            ungraded = {p.parent.name for p in (root / "submitted").glob(f"*/{section}")
-                        if not (root / "autograded" / p.parent.name / section / f"{section}.ipynb").exists()}
-            if not ungraded or not ungraded <= batch_report.not_graded(report):
+            ungraded = {p.parent.name for p in course.submitted_dir.glob(f"*/{section}")
+                        if not course.autograded(p.parent.name, section).exists()}
+            if not ungraded or report is None or not ungraded <= report.not_graded():
                 raise SystemExit(f"nbgrader autograde {section} failed (exit {result.returncode})\n"
                                  f"{result.stdout}\n{result.stderr}")
-        if report and "No problems found." not in report:
-            print(f"\n{report.rstrip()}\n  (saved in reports/autograde-{section}.txt)")
+        if report is not None and report.has_problems():
+            print(f"\n{report.text().rstrip()}\n  (saved in {course.report(section).relative_to(course.root)})")
 
 
 def feedback(root=ROOT):
-    for section in sections(root):
+    for section in Course(root).sections():
         nbgrader("generate_feedback", section, "--force", "--log-level=ERROR", root=root)
 
 
@@ -80,22 +76,22 @@ def scores(root=ROOT):
     """``{(section, student): (score, max_score)}`` from the gradebook."""
     from nbgrader.api import Gradebook
 
-    table = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        for section in sections(root):
+    table, course = {}, Course(root)
+    with Gradebook(course.db_url) as gradebook:
+        for section in course.sections():
             for submission in gradebook.assignment_submissions(section):
                 table[section, submission.student_id] = (submission.score, submission.max_score)
     return table
 
 
 def summary(root=ROOT):
-    table = scores(root)
+    table, sections = scores(root), Course(root).sections()
     students = sorted({student for _, student in table})
     print("\nScores of the demo class")
-    print(f"  {'':12}" + "".join(f"{s:>14}" for s in sections(root)))
+    print(f"  {'':12}" + "".join(f"{s:>14}" for s in sections))
     for student in students:
         cells = []
-        for section in sections(root):
+        for section in sections:
             score, most = table.get((section, student), (None, None))
             cells.append(f"{score:>6.1f} / {most:<5.1f}" if score is not None else f"{'-':>14}")
         print(f"  {student:12}" + "".join(cells))
@@ -112,7 +108,7 @@ def main(argv=None):
     command = parser.parse_args(argv).command
     if command == "all":
         # The demo gradebook is derived data: start it afresh so the run is reproducible.
-        (ROOT / "gradebook.db").unlink(missing_ok=True)
+        Course().gradebook.unlink(missing_ok=True)
         generate()
         build_demo_class()
         autograde()

@@ -13,12 +13,12 @@ import copy
 
 from . import notebooks
 
-def answers(root, section, student):
+def answers(course, section, student):
     """The answers ``student`` hands in for ``section``, by exercise id."""
     if student == "alice":
-        return notebooks.reference_answers(notebooks.read(root / "source" / section / f"{section}.ipynb"))
+        return notebooks.reference_answers(notebooks.read(course.source(section)))
     if student == "bob":
-        path = root / "demo" / "bob" / f"{section}.py"
+        path = course.root / "demo" / "bob" / f"{section}.py"
         return notebooks.read_answer_file(path) if path.exists() else {}
     return {}
 
@@ -42,13 +42,13 @@ def mangle(nb):
     return nb
 
 
-def submissions(root, section):
+def submissions(course, section):
     """``(student, file name, notebook text)`` of everything handed in for ``section``."""
-    release = notebooks.read(root / "release" / section / f"{section}.ipynb")
+    release = notebooks.read(course.release(section))
     for student in ("alice", "bob", "carol"):
-        nb = notebooks.fill_answers(release, answers(root, section, student))
+        nb = notebooks.fill_answers(release, answers(course, section, student))
         yield student, f"{section}.ipynb", notebooks.dumps(notebooks.normalize(nb))
-    reference = notebooks.fill_answers(release, answers(root, section, "alice"))
+    reference = notebooks.fill_answers(release, answers(course, section, "alice"))
     if section == "warmup":
         # As handed in: normalising would undo the changed kernel.
         yield "dave", f"{section}.ipynb", notebooks.dumps(mangle(notebooks.normalize(reference)))
@@ -56,11 +56,11 @@ def submissions(root, section):
         yield "erin", f"{section} (1).ipynb", notebooks.dumps(notebooks.normalize(reference))
 
 
-def build_class(root, sections):
-    """Write submitted/<student>/<section>/ for the demo class."""
-    for section in sections:
-        for student, name, text in submissions(root, section):
-            path = root / "submitted" / student / section / name
+def build_class(course):
+    """Write submitted/<student>/<section>/ for the demo class of ``course`` (a layout.Course)."""
+    for section in course.sections():
+        for student, name, text in submissions(course, section):
+            path = course.submission(student, section) / name
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)

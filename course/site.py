@@ -36,9 +36,9 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from . import build, notebooks
+from . import notebooks
+from .layout import ROOT, Course
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
 CELL_TIMEOUT = 600  # seconds per cell, as nbconvert's default execution
 
@@ -135,17 +135,17 @@ def heading(nb):
 
 def build_site(root=ROOT, out=None):
     """Render the site into ``out`` (default ``root/site``); return the folder."""
-    root = Path(root)
-    out = Path(out) if out is not None else root / "site"
+    course = Course(root)
+    out = Path(out) if out is not None else course.site_dir
     out.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(extra_template_paths=[str(TEMPLATES)], template_name="lab",
                             template_file="notebook.html.j2")
     pages = []
-    for section in build.sections(root):
-        folder = root / "source" / section
-        source_nb = notebooks.read(folder / f"{section}.ipynb")
+    for section in course.sections():
+        folder = course.source(section).parent
+        source_nb = notebooks.read(course.source(section))
         title, description = heading(source_nb)
-        student = root / "release" / section / f"{section}.ipynb"
+        student = course.release(section)
         if student.exists():
             shutil.copyfile(student, out / f"{section}.ipynb")
         page = {"title": title, "href": f"{section}.html",
@@ -159,8 +159,8 @@ def build_site(root=ROOT, out=None):
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              keep_trailing_newline=True)
-    tools = (root / "tools.py").read_text(encoding="utf-8")
-    shutil.copyfile(root / "tools.py", out / "tools.py")
+    tools = course.tools.read_text(encoding="utf-8")
+    shutil.copyfile(course.tools, out / "tools.py")
     formatter = HtmlFormatter(cssclass="highlight", linenos="table")
     (out / "tools.html").write_text(env.get_template("tools.html.j2").render(
         code=Markup(highlight(tools, PythonLexer(), formatter)),

@@ -1,16 +1,12 @@
 """Shared helpers: a throw-away nbgrader course built from this repository's files,
 graded with the real nbgrader command line (venv bin/ on PATH, see course.build)."""
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from course import build, notebooks  # noqa: E402
+from course import build, notebooks
+from course.layout import ROOT, Course
 
 
 def make_course(folder):
@@ -27,22 +23,22 @@ def run_nbgrader(course, *args):
 
 
 def submit(course, student, section, nb):
-    notebooks.write(nb, course / "submitted" / student / section / f"{section}.ipynb")
+    notebooks.write(nb, Course(course).submitted(student, section))
 
 
 def release(course, section):
-    return notebooks.read(course / "release" / section / f"{section}.ipynb")
+    return notebooks.read(Course(course).release(section))
 
 
 def source(section):
-    return notebooks.read(ROOT / "source" / section / f"{section}.ipynb")
+    return notebooks.read(Course().source(section))
 
 
 def cell_scores(course, section, student):
     """``{grade_id: (score, max_score)}`` of the autograded test cells."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+    with Gradebook(Course(course).db_url) as gradebook:
         submission = gradebook.find_submission_notebook(section, section, student)
         return {g.name: (g.score, g.max_score) for g in submission.grades}
 

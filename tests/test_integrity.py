@@ -16,7 +16,8 @@ import pytest
 from conftest import ROOT, autograde, exercise_scores, make_course, notebooks, run_nbgrader, submit
 
 from course import build
-from course.grading.session import StudentProcessError, StudentSession
+from course.grading.executor import IsolatedExecute
+from course.grading.session import StudentProcessError
 
 pytestmark = pytest.mark.slow
 CORPUS = ROOT / "tests" / "corpus" / "integrity"
@@ -180,7 +181,7 @@ def test_no_student_process_outlives_grading(integrity_course):
 
 def test_worker_cannot_read_the_course_or_reach_the_network(tmp_path):
     secret = ROOT / "source" / "references" / "references.ipynb"
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         assert session.run_cell(f"open({str(secret)!r}).read()")["error"]["ename"] == "PermissionError"
         reply = session.run_cell("import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=2)")
         assert reply["error"] is not None
@@ -190,7 +191,7 @@ def test_worker_leaves_no_process_behind():
     import os
     import time
 
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         reply = session.run_cell("import subprocess, os\n"
                                  "p = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
                                  "print(os.getpid(), p.pid)")
@@ -204,7 +205,7 @@ def test_worker_leaves_no_process_behind():
 def test_a_worker_that_stops_in_the_middle_of_a_reply_cannot_stall_the_grader():
     stall = ("import os, struct, sys, time\n"
              "os.write(int(sys.argv[2]), struct.pack('<Q', 100) + b'xx')\ntime.sleep(300)")
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         with pytest.raises(StudentProcessError, match="did not finish within 2 s"):
             session.run_cell(stall, timeout=2)
         assert session.run_cell("1 + 1")["stdout"] == "2\n"
@@ -212,7 +213,7 @@ def test_a_worker_that_stops_in_the_middle_of_a_reply_cannot_stall_the_grader():
 
 def test_a_reply_the_grader_cannot_read_costs_only_its_cell():
     garbage = "import os, struct, sys\nos.write(int(sys.argv[2]), struct.pack('<Q', 3) + b'xyz')"
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         session.run_cell("x = 41")
         with pytest.raises(StudentProcessError, match="sent a reply the grader cannot read"):
             session.run_cell(garbage, timeout=10)
@@ -220,13 +221,13 @@ def test_a_reply_the_grader_cannot_read_costs_only_its_cell():
 
 
 def test_output_that_is_not_valid_text_is_kept_writable():
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         reply = session.run_cell("print('\\udcff')")
         reply["stdout"].encode("utf-8")  # a lone surrogate would make nbgrader fail to save the notebook
 
 
 def test_a_cell_that_poisons_the_replay_is_left_out_of_it():
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         session.run_cell("def f():\n    return 1")
         session.run_cell("import os, sys\nsys.addaudithook(lambda e, a: os._exit(1) if e == 'exec' else None)")
         assert session.run_cell("y = f()")["error"] is None

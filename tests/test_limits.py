@@ -7,6 +7,7 @@ import pytest
 from conftest import autograde, exercise_scores, make_course, notebooks, submit
 
 from course import build
+from course.layout import Course
 
 pytestmark = pytest.mark.slow
 SECTION = "references"
@@ -55,7 +56,7 @@ def test_a_submission_has_a_bounded_grading_time(tmp_path):
 
 def test_the_memory_limit_is_configurable(tmp_path):
     grab = "blob = bytearray(700 * 2**20)\n" + notebooks.reference_answers(
-        notebooks.read(build.ROOT / "source" / SECTION / f"{SECTION}.ipynb"))["row_norms"]
+        notebooks.read(Course().source(SECTION)))["row_norms"]
     course = _graded_course(tmp_path, {"memory_limit": 0.5}, {"row_norms": grab})
     assert "MemoryError" in _outputs(course, "row_norms")
     assert exercise_scores(course, SECTION, "limits")["row_norms"][0] == 0

@@ -264,4 +264,4 @@ def test_the_instructor_command_reports_what_it_could_not_grade_and_goes_on(tmp_
     printed = capsys.readouterr().out
     assert "erin" in printed and "found references (1).ipynb instead" in printed
     assert build.scores(course)[SECTION, "alice"] == (4.0, 4.0)
-    assert batch_report.not_graded(batch_report.read(course, SECTION)) == {"erin"}
+    assert batch_report.load(course, SECTION).not_graded() == {"erin"}

@@ -3,7 +3,7 @@ import pytest
 from conftest import (ROOT, autograde, cell_scores, notebooks, release, run_nbgrader, source,
                       submit)
 
-from course.build import SECTIONS
+from course.layout import SECTIONS
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT, make_course, notebooks
 
 from course import build
-from course.build import SECTIONS
+from course.layout import SECTIONS
 
 
 def _pins(text):

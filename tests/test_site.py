@@ -7,7 +7,9 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, notebooks, source
 
 from course import site
-from course.build import sections
+from course.layout import Course
+
+sections = Course().sections
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FORBIDDEN = ("BEGIN HIDDEN", "END HIDDEN", "course.grading", notebooks.SOLUTION_BEGIN, notebooks.SOLUTION_END)

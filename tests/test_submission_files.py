@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, cell_scores, make_course, notebooks
 
 from course import build
+from course.layout import Course
 from course.grading import batch_report, submission_files
 from course.grading.submission_files import UnsafeFile, read_file, scan
 
@@ -100,8 +101,8 @@ def test_reading_is_capped(folder):
 
 
 def test_names_are_printed_on_one_line():
-    assert submission_files.printable("notes.txt") == "notes.txt"
-    assert submission_files.printable("x\nNOT GRADED alice") == "x\\nNOT GRADED alice"
+    assert batch_report.printable("notes.txt") == "notes.txt"
+    assert batch_report.printable("x\nNOT GRADED alice") == "x\\nNOT GRADED alice"
 
 
 # -- real nbgrader: attackers, each followed by an honest student -------------------------------
@@ -190,7 +191,7 @@ def batch(tmp_path_factory):
 
 
 def _report_lines(course, student):
-    report = batch_report.read(course, SECTION)
+    report = Course(course).report(SECTION).read_text()
     return [line.strip()[len(student):].strip() for line in report.splitlines()
             if line.strip().startswith(student + " ")]
 
@@ -201,7 +202,7 @@ pytestmark = pytest.mark.slow
 def test_the_batch_finishes_and_names_the_students_it_could_not_grade(batch):
     course, graded, feedback, _, _ = batch
     assert graded.returncode == 1, graded.stderr
-    assert batch_report.not_graded(batch_report.read(course, SECTION)) == set(NOT_GRADED)
+    assert batch_report.load(course, SECTION).not_graded() == set(NOT_GRADED)
     assert feedback.returncode == 0, feedback.stderr
 
 

@@ -1,15 +1,22 @@
 """The per-batch report of problems found in submissions during ``nbgrader autograde``.
 
-One autograde run is one batch. The intake checks (:mod:`course.grading.intake`)
-record what they find here; the report is rewritten after every submission and
-once more when the process exits, to ``reports/autograde-<assignment>.txt`` in
-the course root, and printed to stderr. Its text holds no timestamps, so the
-same class gives the same report.
+One autograde run is one batch. The intake checks (:mod:`course.grading.intake`,
+:mod:`course.grading.submission_files`) record what they find in a
+:class:`BatchReport`. Its data is saved as ``reports/autograde-<assignment>.json``
+in the course root, and the text a person reads (``.txt`` beside it, printed to
+stderr at the end of the batch) is written from that data; programs read the
+JSON (:func:`load`), never the text. Both are saved when a submission starts
+(for the one before it) and when the process exits, and hold no timestamps, so
+the same class gives the same report. Student-chosen text (names of students
+and files) is printed escaped, on one line.
 """
 import atexit
+import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ..layout import Course
 
 NOT_GRADED, REPAIRED, AS_HANDED_IN = "not graded", "repaired", "as handed in"
 SECTIONS = {
@@ -17,65 +24,82 @@ SECTIONS = {
     REPAIRED: "GRADED AFTER A REPAIR (the student's file is untouched; the grader repaired its own copy)",
     AS_HANDED_IN: "GRADED AS HANDED IN (the grade reflects these problems)",
 }
+MAX_PROBLEMS = 50  # kept per submission; a notebook with thousands of bad cells is summed up
+
+
+def printable(text):
+    """Student-chosen text as one line: control characters and newlines escaped,
+    so that a name cannot forge lines of a report."""
+    text = str(text)
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 @dataclass
 class Submission:
     student: str
-    expected: list = field(default_factory=list)      # notebook names (no .ipynb) to grade
-    problems: list = field(default_factory=list)      # (kind, message)
+    expected: list = field(default_factory=list)   # notebook names (no .ipynb) to grade
+    problems: list = field(default_factory=list)   # [kind, message], in the order found
+    more: int = 0                                  # problems beyond MAX_PROBLEMS, not kept
+    ungraded: list = field(default_factory=list)   # expected notebooks with no graded copy (at the end)
+
+    def add(self, kind, message):
+        entry = [kind, message]
+        if entry in self.problems:
+            return
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(entry)
+        else:
+            self.more += 1
+
+    def kinds(self):
+        return {kind for kind, _ in self.problems} | ({NOT_GRADED} if self.ungraded else set())
 
 
-class BatchReport:
-    """Problems per assignment and student, written to ``<root>/reports/``."""
+@dataclass
+class AssignmentReport:
+    """The data of one assignment's report, as saved in the JSON file."""
+    assignment: str
+    student_glob: str = "*"
+    finished: bool = False
+    submissions: dict = field(default_factory=dict)   # student -> Submission
 
-    def __init__(self, root, student_glob="*"):
-        self.root = Path(root)
-        self.student_glob = student_glob
-        self.autograded = self.root / "autograded"
-        self.assignments = {}   # assignment -> {student -> Submission}
-        self._registered = False
-        self._finished = False
+    def not_graded(self):
+        """The students whose submission (or one of its notebooks) has no grade."""
+        return {s for s, sub in self.submissions.items() if NOT_GRADED in sub.kinds()}
 
-    def submission(self, assignment, student):
-        students = self.assignments.setdefault(assignment, {})
-        return students.setdefault(student, Submission(student))
+    def has_problems(self):
+        return any(sub.kinds() for sub in self.submissions.values())
 
-    def record(self, assignment, student, kind, message):
-        problems = self.submission(assignment, student).problems
-        if (kind, message) not in problems:
-            problems.append((kind, message))
-        self.save()
+    def to_json(self):
+        return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
 
-    def expect(self, assignment, student, notebooks):
-        """The notebooks this batch should produce graded copies of."""
-        self.submission(assignment, student).expected = sorted(notebooks)
-        self.save()
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        data["submissions"] = {s: Submission(**sub) for s, sub in data["submissions"].items()}
+        return cls(**data)
 
-    def _ungraded(self, assignment, submission):
-        folder = self.autograded / submission.student / assignment
-        return [n for n in submission.expected if not (folder / f"{n}.ipynb").exists()]
-
-    def text(self, assignment):
-        students = self.assignments.get(assignment, {})
+    def text(self):
         rows = {kind: [] for kind in SECTIONS}
-        for student in sorted(students):
-            submission = students[student]
+        for student in sorted(self.submissions):
+            submission = self.submissions[student]
             problems = list(submission.problems)
-            missing = self._ungraded(assignment, submission)
-            if missing and not any(kind == NOT_GRADED for kind, _ in problems) and self._finished:
-                problems.append((NOT_GRADED, f"nbgrader could not grade {', '.join(missing)}"
-                                 " (its error is in the autograde log)."))
+            if submission.ungraded and NOT_GRADED not in {k for k, _ in problems}:
+                problems.append([NOT_GRADED, f"nbgrader could not grade {', '.join(submission.ungraded)}"
+                                             " (its error is in the autograde log)."])
+            if submission.more:
+                problems.append([problems[-1][0], f"... and {submission.more} more problems of this kind"
+                                                  " or others."])
             for kind, message in problems:
-                rows[kind].append((student, message))
+                rows[kind].append((printable(student), message))
         counts = {kind: len({s for s, _ in rows[kind]}) for kind in SECTIONS}
-        lines = [f"Autograde report: {assignment}",
-                 f"Batch: students matching '{self.student_glob}', {len(students)} submission(s) seen; "
-                 f"{counts[NOT_GRADED]} not graded, {counts[REPAIRED]} repaired, "
+        lines = [f"Autograde report: {self.assignment}",
+                 f"Batch: students matching '{printable(self.student_glob)}', {len(self.submissions)}"
+                 f" submission(s) seen; {counts[NOT_GRADED]} not graded, {counts[REPAIRED]} repaired, "
                  f"{counts[AS_HANDED_IN]} graded with problems.", ""]
         if not any(rows.values()):
             lines.append("No problems found.")
-        width = max([len(s) for s in students] + [8])
+        width = max([len(s) for s, _ in sum(rows.values(), [])] + [8])
         for kind, title in SECTIONS.items():
             if rows[kind]:
                 lines.append(title)
@@ -83,26 +107,61 @@ class BatchReport:
                 lines.append("")
         return "\n".join(lines).rstrip() + "\n"
 
-    def path(self, assignment):
-        return self.root / "reports" / f"autograde-{assignment}.txt"
 
-    def save(self):
+class BatchReport:
+    """Problems per assignment and student found in one batch, saved under ``<root>/reports/``."""
+
+    def __init__(self, root, student_glob="*"):
+        self.course = Course(root)
+        self.root = self.course.root
+        self.student_glob = student_glob
+        self.assignments = {}       # assignment -> AssignmentReport
+        self.folders_scanned = set()  # assignments whose folders without notebooks were looked for
+        self._registered = False
+
+    def _assignment(self, assignment):
+        if assignment not in self.assignments:
+            self.assignments[assignment] = AssignmentReport(assignment, self.student_glob)
+        return self.assignments[assignment]
+
+    def submission(self, assignment, student):
+        submissions = self._assignment(assignment).submissions
+        return submissions.setdefault(student, Submission(student))
+
+    def record(self, assignment, student, kind, message):
+        self.submission(assignment, student).add(kind, message)
+        self._register()
+
+    def expect(self, assignment, student, notebooks):
+        """The notebooks this batch should produce graded copies of."""
+        self.submission(assignment, student).expected = sorted(notebooks)
+        self._register()
+
+    def _register(self):
         if not self._registered:
             atexit.register(self.finish)
             self._registered = True
-        for assignment in self.assignments:
-            path = self.path(assignment)
+
+    def save(self):
+        for assignment, data in self.assignments.items():
+            path = self.course.report(assignment, ".json")
             path.parent.mkdir(exist_ok=True)
-            path.write_text(self.text(assignment))
+            path.write_text(data.to_json())
+            self.course.report(assignment).write_text(data.text())
 
     def finish(self):
-        """End of the batch: name what was not graded, write and print the reports."""
-        self._finished = True
+        """End of the batch: name what was not graded, save and print the reports."""
+        for assignment, data in self.assignments.items():
+            data.finished = True
+            for student, submission in data.submissions.items():
+                submission.ungraded = [n for n in submission.expected
+                                       if not self.course.autograded_dir.joinpath(student, assignment,
+                                                                                  f"{n}.ipynb").exists()]
         self.save()
         for assignment in sorted(self.assignments):
-            text = self.text(assignment)
-            if "No problems found." not in text:
-                print(f"\n{text}(saved in {self.path(assignment).relative_to(self.root)})",
+            data = self.assignments[assignment]
+            if data.has_problems():
+                print(f"\n{data.text()}(saved in {self.course.report(assignment).relative_to(self.root)})",
                       file=sys.stderr)
 
 
@@ -117,18 +176,7 @@ def current(root, student_glob="*"):
     return _current
 
 
-def read(root, assignment):
-    """The text of the last batch report for ``assignment``, or ''."""
-    path = Path(root) / "reports" / f"autograde-{assignment}.txt"
-    return path.read_text() if path.exists() else ""
-
-
-def not_graded(text):
-    """The students a report's text lists as not graded."""
-    students, inside = set(), False
-    for line in text.splitlines():
-        if line and not line.startswith(" "):
-            inside = line.startswith(SECTIONS[NOT_GRADED])
-        elif inside and line.strip():
-            students.add(line.split()[0])
-    return students
+def load(root, assignment):
+    """The data of the last batch report for ``assignment``, or None if there is none."""
+    path = Course(root).report(assignment, ".json")
+    return AssignmentReport.from_json(path.read_text()) if path.exists() else None

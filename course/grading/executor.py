@@ -29,10 +29,9 @@ from traitlets import Float, Integer
 
 from .. import notebooks
 from .checks import GradingFailure
+from .feedback import HIDDEN_FAILURE, INSTRUCTOR_ONLY
 from .remote import StudentCodeError
-from .session import StudentProcessError, StudentSession, StudentTimeout
-
-HIDDEN_FAILURE = "HiddenTestFailure"
+from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
 
 
 def exercise_names(nb):
@@ -65,19 +64,28 @@ def _stream(name, text):
 class IsolatedExecute(NbGraderPreprocessor):
     """Execute a submission in a sandbox and run hidden tests outside it."""
 
+    # The grading limits: each one's default and meaning is here, and nowhere else.
     cell_timeout = Integer(60, help="Seconds a cell may run in the student's process.").tag(config=True)
     call_timeout = Integer(30, help="Seconds one call of a student's function may take.").tag(config=True)
-    notebook_timeout = Integer(600, help="Seconds for grading a whole notebook.").tag(config=True)
+    notebook_timeout = Integer(600, help="Seconds for grading a whole notebook: its cells, hidden tests,"
+                                         " restarts and replays.").tag(config=True)
+    startup_timeout = Integer(60, help="Seconds for starting the student's process and replaying"
+                                       " its cells after a restart.").tag(config=True)
     memory_limit = Float(4.0, help="GiB of address space for the student's process.").tag(config=True)
     cpu_limit = Integer(300, help="CPU seconds for one student process.").tag(config=True)
     output_limit = Integer(100_000, help="Characters of output kept per cell and stream.").tag(config=True)
+
+    def session(self, files=None, deadline=None):
+        """A :class:`StudentSession` with these limits, ending at ``deadline`` (``time.monotonic()``)."""
+        return StudentSession(files, memory_bytes=int(self.memory_limit * 2**30), cpu_seconds=self.cpu_limit,
+                              output_chars=self.output_limit, startup_timeout=self.startup_timeout,
+                              call_timeout=self.call_timeout, deadline=deadline)
 
     def preprocess(self, nb, resources):
         folder = self._assignment_files(resources)
         self._deadline = time.monotonic() + self.notebook_timeout
         self._exercises = exercise_names(nb)
-        session = StudentSession(folder, memory_bytes=int(self.memory_limit * 2**30),
-                                 cpu_seconds=self.cpu_limit, output_chars=self.output_limit)
+        session = self.session(folder, deadline=self._deadline)
         try:
             count = 0
             for cell in nb.cells:
@@ -117,6 +125,8 @@ class IsolatedExecute(NbGraderPreprocessor):
             return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         try:
             reply = session.run_cell(source, timeout=timeout)
+        except GradingTimeLimit:
+            return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         except StudentTimeout:
             return [_error("CellTimeoutError", f"this cell did not finish within {timeout:g} s")]
         except StudentProcessError as error:
@@ -154,8 +164,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}
         wanted = [n for n in self._exercises if n in _code_names(code)]
         try:
-            namespace.update(session.lookup(wanted, timeout=self._remaining(self.call_timeout)))
-            session.default_timeout = self._remaining(self.call_timeout)
+            namespace.update(session.lookup(wanted))
             exec(code, namespace)
         except GradingFailure as error:
             return _error(HIDDEN_FAILURE, str(error), self._detail())
@@ -164,6 +173,8 @@ class IsolatedExecute(NbGraderPreprocessor):
                           self._detail())
         except StudentCodeError as error:
             return _error(HIDDEN_FAILURE, f"your code raised {error}", self._detail())
+        except GradingTimeLimit:
+            return _error(HIDDEN_FAILURE, "not run: the grading time limit of this notebook was reached")
         except StudentTimeout as error:
             return _error(HIDDEN_FAILURE, f"a call of your function {error}", self._detail())
         except StudentProcessError as error:
@@ -174,4 +185,4 @@ class IsolatedExecute(NbGraderPreprocessor):
 
     @staticmethod
     def _detail():
-        return ["", "--- for the instructor ---", *traceback.format_exc().splitlines()]
+        return ["", INSTRUCTOR_ONLY, *traceback.format_exc().splitlines()]

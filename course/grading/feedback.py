@@ -9,7 +9,12 @@ or the expected values.
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import notebooks
-from .executor import HIDDEN_FAILURE
+
+# The executor reports a failed hidden test as an error output with this name,
+# whose first traceback line is written for the student and the rest, after
+# INSTRUCTOR_ONLY, for the instructor.
+HIDDEN_FAILURE = "HiddenTestFailure"
+INSTRUCTOR_ONLY = "--- for the instructor ---"
 
 
 class HideHiddenTests(NbGraderPreprocessor):

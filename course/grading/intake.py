@@ -24,7 +24,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import notebooks
 from . import batch_report, submission_files
-from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED
+from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED, printable
 
 SEMANTIC_KEYS = ("grade", "solution", "locked", "task", "points", "grade_id")
 
@@ -70,18 +70,15 @@ def notebook_file_problem(path):
     return None
 
 
-_scanned = set()
-
-
 def _report_folders_without_notebooks(coursedir, report, assignment):
     """nbgrader silently skips a submission folder that holds no notebook."""
-    if assignment in _scanned:
+    if assignment in report.folders_scanned:
         return
-    _scanned.add(assignment)
+    report.folders_scanned.add(assignment)
     pattern = coursedir.format_path(coursedir.submitted_directory, coursedir.student_id or "*", assignment)
     for folder in map(Path, sorted(glob.glob(pattern))):
         if folder.is_dir() and not folder.is_symlink() and not any(folder.glob("*.ipynb")):
-            files = sorted(submission_files.printable(p.name) for p in folder.iterdir())[:5]
+            files = sorted(printable(p.name) for p in folder.iterdir())[:5]
             found = f" (it holds: {', '.join(files)})" if files else " (it is empty)"
             report.record(assignment, folder.parent.name, NOT_GRADED,
                           f"the submission folder has no notebook{found}.")
@@ -93,6 +90,7 @@ def inspect_submission(assignment=None, student=None, notebooks=(), **_):
         return
     coursedir = _coursedir()
     report = batch_report.current(coursedir.root, coursedir.student_id or "*")
+    report.save()  # what the submissions before this one found
     folder = Path(notebooks[0]).parent
     assignment, student = folder.name, folder.parent.name
     _report_folders_without_notebooks(coursedir, report, assignment)
@@ -109,7 +107,7 @@ def inspect_submission(assignment=None, student=None, notebooks=(), **_):
     for name, path in sorted(handed_in.items()):
         problem = notebook_file_problem(path)
         if problem and name in expected:
-            report.record(assignment, student, NOT_GRADED, f"{submission_files.printable(path.name)} {problem}.")
+            report.record(assignment, student, NOT_GRADED, f"{printable(path.name)} {problem}.")
         elif not problem:
             readable[name] = path
     extra = sorted(name for name in readable if name not in expected)
@@ -119,7 +117,7 @@ def inspect_submission(assignment=None, student=None, notebooks=(), **_):
         hint = ""
         if extra:
             target = Path(coursedir.submitted_directory) / student / assignment / f"{name}.ipynb"
-            hint = (f"; found {', '.join(submission_files.printable(f'{e}.ipynb') for e in extra)} instead, perhaps renamed. To grade it,"
+            hint = (f"; found {', '.join(printable(f'{e}.ipynb') for e in extra)} instead, perhaps renamed. To grade it,"
                     f" copy it to {target} and run `nbgrader autograde {assignment} --student={student}"
                     " --force`")
         report.record(assignment, student, NOT_GRADED, f"{name}.ipynb is missing{hint}.")

@@ -36,6 +36,10 @@ class StudentCrash(StudentProcessError):
     pass
 
 
+class GradingTimeLimit(StudentTimeout):
+    """The notebook's grading time is used up: nothing more is run for it."""
+
+
 def _describe_exit(code, cpu_used=0.0, cpu_limit=None):
     if cpu_limit and cpu_used >= 0.95 * cpu_limit:
         return f"used up its CPU-time limit ({cpu_limit} s) and was stopped"
@@ -56,23 +60,26 @@ class StudentSession:
     copied into the worker's private scratch folder.
     """
 
-    def __init__(self, files=None, *, memory_bytes=4 * 2**30, cpu_seconds=120,
-                 output_chars=100_000, startup_timeout=60):
+    def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
+                 call_timeout, deadline=None):
+        # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds = memory_bytes, cpu_seconds
         self.output_chars, self.startup_timeout = output_chars, startup_timeout
+        self.call_timeout = call_timeout   # seconds for a lookup or a call
+        self.deadline = deadline           # time.monotonic() after which nothing more runs, or None
         self.files = Path(files) if files else None
         self.history = []  # cells that ran to the end or to an exception, replayed after a restart
         self.protections = []
         self.restarts = 0
         self.dropped = []        # history cells left out because replaying them crashed the process
         self.culprit_search = 20  # how many recent cells may be tried as the cause of such a crash
-        self.default_timeout = 30  # seconds for a lookup or a call
         self._process = None
         self._scratch = None
         self._generation = 0
 
     # -- process management ------------------------------------------------------
     def _start(self):
+        self._check_deadline()
         self._scratch = tempfile.mkdtemp(prefix="student-")
         if self.files and self.files.is_dir():
             for item in self.files.iterdir():
@@ -144,6 +151,8 @@ class StudentSession:
         down, drop the cell that causes it (newest first) and replay without it."""
         try:
             return self._start()
+        except GradingTimeLimit:
+            raise
         except StudentProcessError:
             self._kill()
         history = list(self.history)
@@ -157,6 +166,9 @@ class StudentSession:
             self.history = history[:index] + history[index + 1:]
             try:
                 self._start()
+            except GradingTimeLimit:
+                self.history = history
+                raise
             except StudentProcessError:
                 self._kill()
                 continue
@@ -166,9 +178,16 @@ class StudentSession:
         raise StudentCrash("the student's process cannot be restarted: replaying the cells that had run"
                            " brings it down")
 
+    def _check_deadline(self):
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise GradingTimeLimit("the grading time limit of this notebook was reached")
+
     def _ask(self, request, timeout, starting=False):
         if not starting:
             self._ensure()
+        self._check_deadline()
+        if self.deadline is not None:
+            timeout = min(timeout, self.deadline - time.monotonic())
         try:
             write_frame(self._requests, wire.dumps(request))
         except (BrokenPipeError, OSError):
@@ -252,7 +271,7 @@ class StudentSession:
     def lookup(self, names, timeout=None):
         """``{name: value or RemoteObject}`` for the names defined in the student's namespace."""
         names = list(names)
-        found = self._ask({"op": "lookup", "names": names}, timeout or self.default_timeout)
+        found = self._ask({"op": "lookup", "names": names}, timeout or self.call_timeout)
         if not isinstance(found, dict):
             raise StudentCrash("the student's process sent a reply the grader cannot read")
         # Only what was asked for: the reply must not add names to the hidden tests' namespace.
@@ -276,7 +295,7 @@ class StudentSession:
         self._ensure()
         report = self._ask({"op": "call", "ref": self._current(ref), "args": list(args),
                             "kwargs": dict(kwargs), "options": dict(options)},
-                           timeout or self.default_timeout)
+                           timeout or self.call_timeout)
         value_ref = report.pop("value_ref", None)
         if value_ref:
             report["value"] = RemoteObject(self, {"id": value_ref["id"], "generation": self._generation},
@@ -286,7 +305,7 @@ class StudentSession:
     def get_attribute(self, ref, name, timeout=None):
         self._ensure()
         entry = self._ask({"op": "getattr", "ref": self._current(ref), "name": name},
-                          timeout or self.default_timeout)
+                          timeout or self.call_timeout)
         if entry["kind"] == "ref":
             entry["ref"] = {"id": entry["ref"]}
         return self._wrap(entry, name)

@@ -23,6 +23,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .batch_report import printable
+
 MAX_NOTEBOOK_BYTES = 32 * 2**20   # a notebook with all its outputs is a few MiB at most
 MAX_FILE_BYTES = 16 * 2**20       # any other file a student hands in
 MAX_TOTAL_BYTES = 64 * 2**20      # everything copied from one submission
@@ -34,15 +36,6 @@ MAX_TIMESTAMP_BYTES = 4096
 
 class UnsafeFile(OSError):
     """A file the grader will not read; ``str()`` is the reason, in plain words."""
-
-
-def printable(name):
-    """A student-chosen name as one line of text: control characters and
-    newlines shown escaped, so that a name cannot forge lines of a report."""
-    text = str(name)
-    if text.isprintable():
-        return text
-    return repr(text)[1:-1]
 
 
 def _kind(mode):

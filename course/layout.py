@@ -1,0 +1,74 @@
+"""Where the course keeps its files: the one place that knows the folders.
+
+A course folder (this repository, or a throw-away copy in the tests) holds::
+
+    source/<section>/<section>.ipynb          instructor notebooks, with solutions
+    release/<section>/<section>.ipynb         student versions (nbgrader generate_assignment)
+    submitted/<student>/<section>/            what students hand in
+    autograded/<student>/<section>/           nbgrader's graded copies
+    feedback/<student>/<section>/             feedback pages
+    reports/autograde-<section>.txt, .json    the batch report of the last autograde run
+    site/                                     the website for self-learners
+    gradebook.db                              nbgrader's gradebook (SQLite)
+
+nbgrader's own ``CourseDirectory.format_path`` knows the first five for a
+running nbgrader app; this module is for everything else (instructor
+commands, the site, the demo class, benchmarks and tests).
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("warmup", "advanced", "references")   # in the order a student takes them
+
+
+class Course:
+    """The folders and files of the course rooted at ``root``."""
+
+    def __init__(self, root=ROOT):
+        self.root = Path(root)
+
+    def __repr__(self):
+        return f"Course({str(self.root)!r})"
+
+    # folders
+    source_dir = property(lambda self: self.root / "source")
+    release_dir = property(lambda self: self.root / "release")
+    submitted_dir = property(lambda self: self.root / "submitted")
+    autograded_dir = property(lambda self: self.root / "autograded")
+    feedback_dir = property(lambda self: self.root / "feedback")
+    reports_dir = property(lambda self: self.root / "reports")
+    site_dir = property(lambda self: self.root / "site")
+    gradebook = property(lambda self: self.root / "gradebook.db")
+    tools = property(lambda self: self.root / "tools.py")
+
+    @property
+    def db_url(self):
+        return f"sqlite:///{self.gradebook}"
+
+    def sections(self):
+        """The sections whose source notebook exists, in course order."""
+        return [s for s in SECTIONS if self.source(s).exists()]
+
+    # notebooks: one per section, named after it
+    def source(self, section):
+        return self.source_dir / section / f"{section}.ipynb"
+
+    def release(self, section):
+        return self.release_dir / section / f"{section}.ipynb"
+
+    def submission(self, student, section):
+        """The folder a student's work for ``section`` is handed in to."""
+        return self.submitted_dir / student / section
+
+    def submitted(self, student, section):
+        return self.submission(student, section) / f"{section}.ipynb"
+
+    def autograded(self, student, section):
+        return self.autograded_dir / student / section / f"{section}.ipynb"
+
+    def feedback(self, student, section):
+        return self.feedback_dir / student / section / f"{section}.html"
+
+    def report(self, section, suffix=".txt"):
+        """The batch report of the last autograde run of ``section``."""
+        return self.reports_dir / f"autograde-{section}{suffix}"
