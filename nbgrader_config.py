@@ -1,5 +1,6 @@
 """nbgrader configuration of the Advanced NumPy course (course root = this folder)."""
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
                                     GetGrades, IgnorePattern, LimitOutput, OverwriteCells,
                                     OverwriteKernelspec, SaveAutoGrades)
@@ -24,7 +25,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                        CheckCellMetadata]
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor, SanitizeHTML]
+# A student's Markdown and outputs must not run scripts in the page a teaching assistant opens.
+c.SanitizeHTML.enabled = True  # nbconvert preprocessors are off unless enabled
+c.SanitizeHTML.strip = True
 
 # Malformed submissions (see README, "Malformed submissions"): only regular files of a
 # submission are read; the hook checks the files, RepairSubmission repairs the grader's

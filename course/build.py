@@ -28,6 +28,9 @@ def nbgrader(*args, root=ROOT, check=True, quiet=False, timeout=None):
     command = [sys.executable, "-m", "nbgrader", *args]
     kwargs = {"capture_output": True, "text": True} if quiet else {}
     result = subprocess.run(command, cwd=root, env=tool_environ(), timeout=timeout, **kwargs)
+    if quiet and "while loading config file" in result.stdout + result.stderr:
+        # nbgrader goes on with its stock settings, without the grading protections.
+        raise SystemExit(f"nbgrader could not load {root / 'nbgrader_config.py'}:\n{result.stderr}")
     if check and result.returncode != 0:
         detail = f"\n{result.stdout}\n{result.stderr}" if quiet else ""
         raise SystemExit(f"nbgrader {' '.join(args)} failed (exit {result.returncode}){detail}")

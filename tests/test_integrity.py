@@ -7,7 +7,9 @@ solution, must get full marks as if the faults were absent.
 """
 import hashlib
 import json
+import re
 import os
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -97,10 +99,13 @@ def integrity_course(tmp_path_factory, network_oracle):
     for section in sorted({p.parent.name for p in FILES}):
         build.nbgrader("generate_assignment", section, "--force", root=course, quiet=True)
         rel = notebooks.read(course / "release" / section / f"{section}.ipynb")
+        reference = notebooks.reference_answers(notebooks.read(ROOT / "source" / section / f"{section}.ipynb"))
         for path in FILES:
             if path.parent.name == section:
                 submit(course, _student(path), section,
                        notebooks.fill_answers(rel, _answers(path)))
+                # graded right after the attacker, in the same batch
+                submit(course, _student(path) + "-honest", section, notebooks.fill_answers(rel, reference))
         before = _digest(course / "submitted")
         autograde(course, section)
         assert _digest(course / "submitted") == before, "autograde modified a submission"
@@ -174,9 +179,36 @@ def test_the_network_oracle_works_but_was_never_reached_during_grading(integrity
     network_oracle.requests.clear()
 
 
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_honest_student_after_each_attacker_gets_full_marks(integrity_course, path):
+    scores = exercise_scores(integrity_course, path.parent.name, _student(path) + "-honest")
+    assert scores and all(score == most > 0 for score, most in scores.values()), scores
+
+
+def _named(name):
+    """Processes whose name (``/proc/<pid>/comm``) is ``name``."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if open(f"/proc/{pid}/comm", "rb").read().strip() == name:
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
 def test_no_student_process_outlives_grading(integrity_course):
     assert _processes_running(b"time.sleep(317)") == []
     assert _processes_running(b"time.sleep(318)") == []
+    # cheat_outlive_kill: out of its group, no parent-death signal, a non-daemon thread
+    assert _named(b"outlive-worker") == [] and _named(b"outlive-child") == []
+
+
+def test_nothing_a_student_wrote_outlives_grading(integrity_course):
+    import glob
+
+    assert glob.glob(os.path.join(tempfile.gettempdir(), "student-*", "immutable-marker-4242.txt")) == []
+    assert glob.glob(os.path.join(tempfile.gettempdir(), "student-*", "fill-*.bin")) == []
 
 
 def test_worker_cannot_read_the_course_or_reach_the_network(tmp_path):
@@ -233,3 +265,39 @@ def test_a_cell_that_poisons_the_replay_is_left_out_of_it():
         assert session.run_cell("y = f()")["error"] is None
         assert len(session.dropped) == 1 and "addaudithook" in session.dropped[0]
         assert session.run_cell("print(y)")["stdout"] == "1\n"
+
+
+def test_a_worker_that_hides_from_its_killer_dies_with_the_session():
+    escape = ("import ctypes, os, subprocess, sys, threading, time\n"
+              "code = ('import ctypes, os, threading, time\\n'\n"
+              "        'ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)\\n'\n"
+              "        'ctypes.CDLL(None).prctl(15, b\"hide-child\", 0, 0, 0)\\n'\n"
+              "        'os.setpgid(0, 0)\\n'\n"
+              "        'threading.Thread(target=time.sleep, args=(600,)).start()\\n')\n"
+              "subprocess.Popen([sys.executable, '-c', code])\n"
+              "ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)\n"
+              "ctypes.CDLL(None).prctl(15, b'hide-worker', 0, 0, 0)\n"
+              "os.setpgid(0, 0)\n"
+              "threading.Thread(target=time.sleep, args=(600,)).start()\n"
+              "time.sleep(0.5)")
+    import time
+
+    with IsolatedExecute().session() as session:
+        assert session.run_cell(escape)["error"] is None
+        assert _named(b"hide-worker") and _named(b"hide-child")
+    deadline = time.monotonic() + 5
+    while (_named(b"hide-worker") or _named(b"hide-child")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _named(b"hide-worker") == [] and _named(b"hide-child") == []
+
+
+def test_the_worker_has_no_capabilities_and_its_scratch_is_bounded_and_goes_away():
+    with IsolatedExecute(scratch_limit=100).session() as session:
+        status = session.run_cell("print(open('/proc/self/status').read())")["stdout"]
+        assert re.search(r"^CapEff:\s+0+$", status, re.MULTILINE), status
+        assert re.search(r"^CapBnd:\s+0+$", status, re.MULTILINE) or "Uid:\t0" not in status
+        fill = session.run_cell("for i in range(5):\n    open(f'f{i}', 'wb').write(b'x' * 40 * 2**20)")
+        assert fill["error"] is not None and "No space left" in fill["error"]["evalue"], fill
+        scratch = session._scratch
+        assert any("scratch tmpfs 100 MiB" in p for p in session.protections), session.protections
+    assert not os.path.exists(scratch)

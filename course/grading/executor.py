@@ -19,6 +19,9 @@ are for the instructor (:mod:`course.grading.feedback` removes them).
 """
 import base64
 import builtins
+import contextlib
+import signal
+import threading
 import time
 import traceback
 import types
@@ -28,7 +31,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from .. import notebooks
-from .checks import GradingFailure
+from .checks import GradingFailure, public_exception_name
 from .feedback import HIDDEN_FAILURE, INSTRUCTOR_ONLY
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
@@ -50,6 +53,27 @@ def _code_names(code):
         if isinstance(const, types.CodeType):
             names |= _code_names(const)
     return names
+
+
+@contextlib.contextmanager
+def _alarm(deadline):
+    """Raise GradingTimeLimit in this (the grader's) process when ``deadline`` passes
+    while hidden tests run here: grader-side work is charged to the notebook's budget
+    too. Only in the main thread, where signals arrive."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise GradingTimeLimit("the grading time limit of this notebook was reached")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _error(ename, message, detail=()):
@@ -74,16 +98,22 @@ class IsolatedExecute(NbGraderPreprocessor):
     memory_limit = Float(4.0, help="GiB of address space for the student's process.").tag(config=True)
     cpu_limit = Integer(300, help="CPU seconds for one student process.").tag(config=True)
     output_limit = Integer(100_000, help="Characters of output kept per cell and stream.").tag(config=True)
+    notebook_output_limit = Integer(16, help="MiB of outputs (text and figures) kept for a whole notebook;"
+                                             " later outputs are replaced by a note.").tag(config=True)
+    scratch_limit = Integer(256, help="MiB the student's process may write, in all, to its scratch folder"
+                                      " (a tmpfs of its own where the OS allows).").tag(config=True)
 
     def session(self, files=None, deadline=None):
         """A :class:`StudentSession` with these limits, ending at ``deadline`` (``time.monotonic()``)."""
         return StudentSession(files, memory_bytes=int(self.memory_limit * 2**30), cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
-                              call_timeout=self.call_timeout, deadline=deadline)
+                              call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
+                              deadline=deadline)
 
     def preprocess(self, nb, resources):
         folder = self._assignment_files(resources)
         self._deadline = time.monotonic() + self.notebook_timeout
+        self._output_room = self.notebook_output_limit * 2**20
         self._exercises = exercise_names(nb)
         session = self.session(folder, deadline=self._deadline)
         try:
@@ -139,9 +169,24 @@ class IsolatedExecute(NbGraderPreprocessor):
         for image in reply["images"]:
             outputs.append({"output_type": "display_data", "metadata": {},
                             "data": {"image/png": base64.b64encode(image).decode()}})
+        outputs = self._within_output_budget(outputs)
         if reply["error"]:
             outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"]))
         return outputs
+
+    def _within_output_budget(self, outputs):
+        """The outputs the notebook's output budget still has room for, then a note."""
+        kept = []
+        for output in outputs:
+            size = len(output.get("text", "")) + len(output.get("data", {}).get("image/png", ""))
+            if size > self._output_room:
+                self._output_room = 0
+                kept.append(_stream("stdout", "[output not kept: this notebook's outputs reached the grader's"
+                                              f" limit of {self.notebook_output_limit} MiB]\n"))
+                break
+            self._output_room -= size
+            kept.append(output)
+        return kept
 
     def _grade_test_cell(self, session, source):
         visible, hidden = notebooks.split_hidden_tests(source)
@@ -164,15 +209,17 @@ class IsolatedExecute(NbGraderPreprocessor):
         namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}
         wanted = [n for n in self._exercises if n in _code_names(code)]
         try:
-            namespace.update(session.lookup(wanted))
-            exec(code, namespace)
+            with _alarm(self._deadline):
+                namespace.update(session.lookup(wanted))
+                exec(code, namespace)
         except GradingFailure as error:
             return _error(HIDDEN_FAILURE, str(error), self._detail())
         except NameError as error:
             return _error(HIDDEN_FAILURE, f"{error.name} is not defined (did its cell run without errors?)",
                           self._detail())
         except StudentCodeError as error:
-            return _error(HIDDEN_FAILURE, f"your code raised {error}", self._detail())
+            return _error(HIDDEN_FAILURE, f"your code raised {public_exception_name(error.type_name)}",
+                          self._detail())
         except GradingTimeLimit:
             return _error(HIDDEN_FAILURE, "not run: the grading time limit of this notebook was reached")
         except StudentTimeout as error:

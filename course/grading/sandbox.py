@@ -10,10 +10,15 @@ before it runs any student code:
   home folder); no TCP bind/connect (Landlock ABI >= 4); no signals to, or
   abstract sockets of, processes outside the sandbox (ABI >= 6).
 
-The launcher (:func:`launch_prefix`) adds new PID and network namespaces when
-the OS allows, so every process the student starts dies with the worker and
-no network interface exists. Each layer that the OS does not offer is skipped
-and reported by :func:`apply` so the instructor can see what was active.
+The launcher (:func:`launch_prefix`) adds new PID, network and mount
+namespaces when the OS allows, so every process the student starts dies with
+the worker (the grader kills the PID namespace's first process, which no
+process inside can prevent), no network interface exists, and the scratch
+folder can be a size-limited tmpfs of the worker's own (:func:`private_scratch`)
+that disappears with it. :func:`drop_privileges` takes away every
+capability and, where the Python installation is readable to an ordinary
+user, root itself. Each layer that the OS does not offer is skipped and
+reported so the instructor can see what was active.
 """
 import ctypes
 import os
@@ -33,6 +38,20 @@ _EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1, 2, 4, 8
 _READ_ONLY = _EXECUTE | _READ_FILE | _READ_DIR
 _NET_BIND_TCP, _NET_CONNECT_TCP = 1, 2
 _SCOPE_ABSTRACT_UNIX, _SCOPE_SIGNAL = 1, 2
+_MS_NOSUID, _MS_NODEV = 2, 4
+_PR_CAPBSET_DROP, _PR_SET_SECUREBITS = 24, 28
+_SECBIT_NOROOT, _SECBIT_NOROOT_LOCKED, _SECBIT_NO_SETUID_FIXUP_LOCKED = 1, 2, 8
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+NOBODY = 65534  # the unprivileged uid and gid a worker started by root runs as
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
 
 
 class _PathBeneath(ctypes.Structure):
@@ -102,6 +121,77 @@ def _landlock(abi, read_paths, write_paths):
         os.close(ruleset)
 
 
+def private_scratch(scratch, size_bytes):
+    """Mount a tmpfs of ``size_bytes`` over ``scratch`` (in the worker's own mount
+    namespace), keeping the files the grader put there. Nothing the student
+    writes reaches the disk, the total is bounded, and it all disappears with
+    the namespace, immutable files included. Returns False where mounting is
+    not allowed (no mount namespace of the worker's own)."""
+    files = {}
+    for entry in os.scandir(scratch):
+        if entry.is_file(follow_symlinks=False):
+            with open(entry.path, "rb") as file:
+                files[entry.name] = file.read()
+    options = f"size={size_bytes},mode=0700".encode()
+    if _libc().mount(b"tmpfs", os.fsencode(scratch), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) != 0:
+        return False
+    for name, data in files.items():
+        with open(os.path.join(scratch, name), "wb") as file:
+            file.write(data)
+    os.chdir(scratch)  # the folder under the cwd is now hidden by the mount
+    return True
+
+
+def _readable_by_anyone(path):
+    """Whether an ordinary user could reach ``path``: every folder above it searchable by others."""
+    path = os.path.realpath(path)
+    while True:
+        try:
+            if not os.stat(path).st_mode & 0o001 and os.path.isdir(path):
+                return False
+        except OSError:
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def drop_privileges(scratch, python_paths):
+    """Give up every capability for good; a worker started as root also stops being
+    root when its Python installation is readable to an ordinary user (else it
+    stays uid 0 without capabilities: Landlock then decides what it may read).
+    Returns what was done, as a protection line."""
+    libc = _libc()
+    steps = []
+    if os.geteuid() == 0 and all(_readable_by_anyone(p) for p in python_paths) and _is_host_root():
+        os.chown(scratch, NOBODY, NOBODY)
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+        steps.append(f"uid {NOBODY}")
+    elif os.geteuid() == 0:
+        # Root that must keep uid 0: never regain capabilities through exec or setuid.
+        libc.prctl(_PR_SET_SECUREBITS, _SECBIT_NOROOT | _SECBIT_NOROOT_LOCKED | _SECBIT_NO_SETUID_FIXUP_LOCKED,
+                   0, 0, 0)
+        for cap in range(64):
+            libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+        steps.append("uid 0")
+    header, data = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0), (_CapData * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+    return ", ".join(steps + ["no capabilities"])
+
+
+def _is_host_root():
+    """Root of the machine, not of a user namespace (where other uids are not mapped)."""
+    try:
+        with open("/proc/self/uid_map") as file:
+            return file.read().split()[:3] == ["0", "0", "4294967295"]
+    except OSError:
+        return False
+
+
 def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 2**20):
     """Limit the current process; return the list of protections now active."""
     active = []
@@ -118,6 +208,7 @@ def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 
             continue
     active.append(f"memory {memory_bytes / 2**30:.1f} GiB" if memory_bytes else "no memory limit")
     active.append(f"CPU {cpu_seconds} s")
+    active.append(drop_privileges(scratch, [sys.prefix, sys.base_prefix, os.path.realpath(sys.executable)]))
     abi = landlock_abi()
     if abi:
         _landlock(abi, read_only_paths() + list(read_paths), [scratch])
@@ -130,19 +221,20 @@ def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 
 
 @lru_cache(maxsize=None)
 def launch_prefix():
-    """The ``unshare`` command that gives the worker its own PID and network
-    namespaces, or [] where the OS does not allow it."""
+    """The ``unshare`` command that gives the worker its own PID, network and (where
+    allowed) mount namespaces, or [] where the OS does not allow it."""
     unshare = shutil.which("unshare")
     if not unshare or not sys.platform.startswith("linux"):
         return ()
-    base = [unshare, "--pid", "--fork", "--kill-child", "--net"]
-    candidates = [base] if os.geteuid() == 0 else []
-    candidates.append(base[:1] + ["--user", "--map-root-user"] + base[1:])
-    for prefix in candidates:
-        try:
-            done = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if done.returncode == 0:
-            return tuple(prefix)
+    users = [[]] if os.geteuid() == 0 else []
+    users.append(["--user", "--map-root-user"])
+    for user in users:
+        for mount in (["--mount"], []):
+            prefix = [unshare, *user, "--pid", "--fork", "--kill-child", "--net", *mount]
+            try:
+                done = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+            if done.returncode == 0:
+                return tuple(prefix)
     return ()

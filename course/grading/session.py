@@ -21,7 +21,14 @@ from . import sandbox, wire
 from .remote import RemoteObject
 from .worker import write_frame
 
-MAX_REPLY_BYTES = 2**30
+MAX_NAME_CHARS = 200        # an exception's type name, as kept in a notebook
+MAX_MESSAGE_CHARS = 10_000  # an exception's message
+MAX_IMAGES, MAX_IMAGE_BYTES = 5, 2 * 2**20   # figures kept per cell
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+class RemoteError(Exception):
+    """What the student's process said when it could not answer (for the instructor only)."""
 
 
 class StudentProcessError(Exception):
@@ -61,9 +68,9 @@ class StudentSession:
     """
 
     def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
-                 call_timeout, deadline=None):
+                 call_timeout, scratch_bytes, deadline=None):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
-        self.memory_bytes, self.cpu_seconds = memory_bytes, cpu_seconds
+        self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
         self.output_chars, self.startup_timeout = output_chars, startup_timeout
         self.call_timeout = call_timeout   # seconds for a lookup or a call
         self.deadline = deadline           # time.monotonic() after which nothing more runs, or None
@@ -74,6 +81,7 @@ class StudentSession:
         self.dropped = []        # history cells left out because replaying them crashed the process
         self.culprit_search = 20  # how many recent cells may be tried as the cause of such a crash
         self._process = None
+        self._worker_pid = None  # the worker itself: the first process of its PID namespace
         self._scratch = None
         self._generation = 0
 
@@ -89,7 +97,8 @@ class StudentSession:
         reply_read, reply_write = os.pipe()
         mpl = _matplotlib_cache()
         config = {"scratch": self._scratch, "read_paths": [mpl], "memory_bytes": self.memory_bytes,
-                  "cpu_seconds": self.cpu_seconds, "output_chars": self.output_chars}
+                  "cpu_seconds": self.cpu_seconds, "output_chars": self.output_chars,
+                  "scratch_bytes": self.scratch_bytes}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self._scratch,
                "TMPDIR": self._scratch, "MPLBACKEND": "Agg", "MPLCONFIGDIR": mpl,
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -105,6 +114,7 @@ class StudentSession:
         os.close(reply_write)
         self._requests, self._replies = request_write, reply_read
         self._generation += 1
+        self._worker_pid = _first_child(self._process.pid, self.startup_timeout)
         hello = self._ask({"op": "hello"}, self.startup_timeout, starting=True)
         self.protections = hello["protections"] if isinstance(hello, dict) else []
         for code in self.history:
@@ -114,12 +124,17 @@ class StudentSession:
         self._ask({"op": "run", "code": "pass"}, self.startup_timeout, starting=True)
 
     def _kill(self):
+        """Kill the worker and everything it started. Killing the first process of a PID
+        namespace kills every process in it, and nothing inside can prevent that (a
+        process that left its group or cancelled its parent-death signal included)."""
         if self._process is None:
             return
-        try:
-            os.killpg(self._process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for kill, pid in ((os.kill, self._worker_pid), (os.killpg, self._process.pid)):
+            try:
+                if pid:
+                    kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self._process.wait()
         for fd in (self._requests, self._replies):
             try:
@@ -203,11 +218,18 @@ class StudentSession:
         try:
             reply = wire.loads(frame)
             ok, answer = bool(reply["ok"]), reply["reply"] if reply["ok"] else str(reply["error"])
+        except wire.WireLimit as error:
+            # A well-formed reply holding too much: the value, not the process, is at fault.
+            raise StudentProcessError("the student's code sent back more data than the grader accepts"
+                                      f" (at most {wire.MAX_MESSAGE_BYTES // 2**20} MiB in all, arrays"
+                                      f" of at most {wire.MAX_ARRAY_BYTES // 2**20} MiB)") from error
         except Exception:  # noqa: BLE001 - whatever the student's process sent, it is not a reply
             self._kill()
             raise StudentCrash("the student's process sent a reply the grader cannot read") from None
         if not ok:
-            raise StudentProcessError(answer)
+            # Its text is the student's process's to choose: keep it out of the verdict.
+            raise StudentProcessError("the student's process could not answer the grader's request") \
+                from RemoteError(_bounded(answer, MAX_MESSAGE_CHARS))
         return answer
 
     def _read_frame(self, deadline):
@@ -217,8 +239,11 @@ class StudentSession:
         if header is None:
             return None
         size = int.from_bytes(header, "little")
-        if size > MAX_REPLY_BYTES:
-            return None
+        if size > wire.MAX_MESSAGE_BYTES:
+            # Not read at all: the rest of the pipe is unusable, so the process goes.
+            self._kill()
+            raise StudentCrash("the student's process sent a reply larger than the grader accepts"
+                               f" ({wire.MAX_MESSAGE_BYTES // 2**20} MiB)")
         return self._read_exactly(size, deadline)
 
     def _read_exactly(self, size, deadline):
@@ -266,7 +291,7 @@ class StudentSession:
         except StudentCrash:
             reply = self._ask({"op": "run", "code": code}, timeout)
         self.history.append(code)  # not reached on a timeout or a crash
-        return _clean_run_reply(reply)
+        return _clean_run_reply(reply, self.output_chars)
 
     def lookup(self, names, timeout=None):
         """``{name: value or RemoteObject}`` for the names defined in the student's namespace."""
@@ -296,6 +321,12 @@ class StudentSession:
         report = self._ask({"op": "call", "ref": self._current(ref), "args": list(args),
                             "kwargs": dict(kwargs), "options": dict(options)},
                            timeout or self.call_timeout)
+        if not isinstance(report, dict):
+            raise StudentCrash("the student's process sent a reply the grader cannot read")
+        if isinstance(report.get("error"), dict):
+            error = report["error"]
+            report["error"] = {"type": _exception_name(error.get("type")),
+                               "message": _bounded(error.get("message"), MAX_MESSAGE_CHARS)}
         value_ref = report.pop("value_ref", None)
         if value_ref:
             report["value"] = RemoteObject(self, {"id": value_ref["id"], "generation": self._generation},
@@ -316,18 +347,52 @@ def _text(value):
     return str(value).encode("utf-8", "replace").decode("utf-8")
 
 
-def _clean_run_reply(reply):
-    """The fields of a run reply the executor uses, with the types it expects."""
+def _bounded(value, limit):
+    text = value if isinstance(value, str) else ""
+    if len(text) > limit:
+        text = text[:limit] + f"\n[... {len(text) - limit:,} more characters not shown]"
+    return _text(text)
+
+
+def _exception_name(value):
+    """An exception's type name as the notebook shows it: an identifier (dots allowed) of bounded length."""
+    name = value if isinstance(value, str) else ""
+    return name if name.replace(".", "_").isidentifier() and len(name) <= MAX_NAME_CHARS else "Error"
+
+
+def _clean_run_reply(reply, output_chars):
+    """The fields of a run reply the executor uses, with the types it expects and every
+    field bounded here, in the grader: the student's process may have sent anything."""
     if not isinstance(reply, dict):
         raise StudentCrash("the student's process sent a reply the grader cannot read")
     error = reply.get("error")
     if error is not None:
-        error = {"ename": _text(error.get("ename", "Error") if isinstance(error, dict) else "Error"),
-                 "evalue": _text(error.get("evalue", "") if isinstance(error, dict) else error)}
-    images = reply.get("images") or []
-    return {"ok": bool(reply.get("ok")), "stdout": _text(reply.get("stdout") or ""),
-            "stderr": _text(reply.get("stderr") or ""), "error": error,
-            "images": [i for i in images if isinstance(i, bytes)][:5] if isinstance(images, list) else []}
+        error = error if isinstance(error, dict) else {}
+        error = {"ename": _exception_name(error.get("ename")),
+                 "evalue": _bounded(error.get("evalue"), MAX_MESSAGE_CHARS)}
+    images = reply.get("images") if isinstance(reply.get("images"), list) else []
+    images = [i for i in images if isinstance(i, bytes) and i.startswith(_PNG) and len(i) <= MAX_IMAGE_BYTES]
+    return {"ok": bool(reply.get("ok")), "stdout": _bounded(reply.get("stdout"), output_chars),
+            "stderr": _bounded(reply.get("stderr"), output_chars), "error": error,
+            "images": images[:MAX_IMAGES]}
+
+
+def _first_child(pid, timeout):
+    """The pid of the process ``unshare --fork`` (``pid``) started: the worker. Without
+    unshare the worker is ``pid`` itself."""
+    if not sandbox.launch_prefix():
+        return pid
+    deadline = time.monotonic() + min(timeout, 10)
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as file:
+                children = file.read().split()
+        except OSError:
+            return None
+        if children:
+            return int(children[0])
+        time.sleep(0.002)
+    return None
 
 
 def _matplotlib_cache():

@@ -9,6 +9,12 @@ subclass has nothing to lie with: a subclass is sent as its raw ndarray data.
 
 Arrays keep their memory layout (offset and strides into their base buffer),
 so a non-contiguous view sent to the student's process arrives as a view.
+
+Decoding is bounded, because the grader decodes what the student's process
+sends: the message, its JSON header, the number of nodes and blobs, and every
+array's *logical* size (a zero-stride view of a few bytes can stand for
+terabytes that a comparison would walk through) and item size have limits
+(:class:`WireLimit` says which was passed).
 """
 import io
 import json
@@ -16,13 +22,22 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE_BYTES = 512 * 2**20
+MAX_MESSAGE_BYTES = 64 * 2**20     # one message, header and arrays
+MAX_HEADER_BYTES = 4 * 2**20       # its JSON part
+MAX_NODES = 200_000                # values in one message (list items, dict entries, ...)
+MAX_BLOBS = 10_000                 # arrays and scalars in one message
+MAX_ARRAY_BYTES = 64 * 2**20       # an array's logical size: elements x item size, views included
+MAX_ITEM_BYTES = 2**16             # one element (a long string dtype, a structured record)
 _MAX_DEPTH = 40
 _REPR_LIMIT = 200
 
 
 class WireError(ValueError):
     """A message that is not valid plain data."""
+
+
+class WireLimit(WireError):
+    """A message that is valid but larger than the grader accepts."""
 
 
 class Opaque:
@@ -102,6 +117,7 @@ class _Encoder:
 
     def array(self, value):
         array = np.ndarray.view(value, np.ndarray)
+        _check_size(array.shape, array.dtype)  # what the other side would refuse, refused before copying
         if array.dtype.hasobject:
             return {"__opaque__": "object array", "repr": f"array of dtype {array.dtype}"}
         node = {"__array__": None, "subclass": None if type(value) is np.ndarray else type_name(value)}
@@ -135,7 +151,7 @@ class _Encoder:
         if type(value) is complex:
             return {"__complex__": [repr(value.real), repr(value.imag)]}
         if type(value) is bytes:
-            return {"__bytes__": value.hex()}
+            return {"__bytes__": self.blob(value)}  # raw, beside the header (figures are bytes)
         if type(value) in (list, tuple):
             items = [self.encode(item, depth + 1) for item in value]
             return items if type(value) is list else {"__tuple__": items}
@@ -167,10 +183,14 @@ class _Decoder:
     def __init__(self, blobs):
         self.blobs = blobs
         self._owners = {}
+        self._nodes = 0
 
     def decode(self, node, depth=0):
         if depth > _MAX_DEPTH + 2:
             raise WireError("message nested too deeply")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise WireLimit(f"more than {MAX_NODES:,} values in one message")
         if node is None or isinstance(node, (bool, str)):
             return node
         if isinstance(node, int):
@@ -187,7 +207,7 @@ class _Decoder:
         if tag == "__complex__":
             return complex(_float(node[tag][0]), _float(node[tag][1]))
         if tag == "__bytes__":
-            return bytes.fromhex(node[tag])
+            return self.blob(node[tag])
         if tag == "__tuple__":
             return tuple(self.decode(item, depth + 1) for item in node[tag])
         if tag == "__dict__":
@@ -197,7 +217,7 @@ class _Decoder:
         if tag == "__array__":
             return self.array(node)
         if tag == "__scalar__":
-            return _read_npy(self.blob(node[tag]))[()]
+            return _checked(_read_npy(self.blob(node[tag])))[()]
         if tag == "__rng__":
             bit_generator_class = getattr(np.random, str(node[tag]), None)
             if not (isinstance(bit_generator_class, type)
@@ -221,7 +241,7 @@ class _Decoder:
         index = node["__array__"]
         view = node.get("view")
         if view is None:
-            array = _read_npy(self.blob(index))
+            array = _checked(_read_npy(self.blob(index)))
             if node.get("fortran"):
                 array = np.asfortranarray(array)
             array.flags.writeable = bool(node.get("writeable", True))
@@ -231,6 +251,7 @@ class _Decoder:
         buffer = self._owners[index]
         dtype = _read_npy(bytes.fromhex(view["dtype"])).dtype
         shape, strides, offset = tuple(view["shape"]), tuple(view["strides"]), int(view["offset"])
+        _check_size(shape, dtype)
         # Refuse a layout that would reach outside the buffer.
         extent = [offset]
         for size, stride in zip(shape, strides):
@@ -247,6 +268,22 @@ class _Decoder:
         return array
 
 
+def _check_size(shape, dtype):
+    if dtype.itemsize > MAX_ITEM_BYTES:
+        raise WireLimit(f"an array element of {dtype.itemsize:,} bytes (at most {MAX_ITEM_BYTES:,})")
+    elements = 1
+    for size in shape:
+        elements *= max(int(size), 0)
+    if elements * dtype.itemsize > MAX_ARRAY_BYTES:
+        raise WireLimit(f"an array of {elements:,} elements of {dtype.itemsize} bytes"
+                        f" (at most {MAX_ARRAY_BYTES // 2**20} MiB)")
+
+
+def _checked(array):
+    _check_size(array.shape, array.dtype)
+    return array
+
+
 def dumps(value):
     """Encode plain data as bytes: header length, JSON header, then the blobs."""
     encoder = _Encoder()
@@ -259,10 +296,14 @@ def dumps(value):
 def loads(data):
     """Decode bytes made by :func:`dumps` into plain data."""
     if len(data) > MAX_MESSAGE_BYTES:
-        raise WireError("message too large")
+        raise WireLimit(f"a message of more than {MAX_MESSAGE_BYTES // 2**20} MiB")
     try:
         (size,) = struct.unpack_from("<Q", data)
+        if size > MAX_HEADER_BYTES:
+            raise WireLimit(f"a message header of more than {MAX_HEADER_BYTES // 2**20} MiB")
         header = json.loads(data[8:8 + size])
+        if len(header["blobs"]) > MAX_BLOBS:
+            raise WireLimit(f"more than {MAX_BLOBS:,} arrays in one message")
         blobs, position = [], 8 + size
         for length in header["blobs"]:
             blobs.append(bytes(data[position:position + length]))

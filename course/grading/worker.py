@@ -68,18 +68,23 @@ def main(argv):
     request_fd, reply_fd, config = int(argv[1]), int(argv[2]), json.loads(argv[3])
     os.chdir(config["scratch"])
     sys.path.insert(0, config["scratch"])
+    from course.grading import sandbox
+
+    scratch = (f"scratch tmpfs {config['scratch_bytes'] // 2**20} MiB"
+               if config.get("scratch_bytes") and sandbox.private_scratch(config["scratch"], config["scratch_bytes"])
+               else "scratch on disk (no mount namespace)")
 
     import numpy as np
     from IPython.core.interactiveshell import InteractiveShell
 
-    from course.grading import probe, sandbox, wire
+    from course.grading import probe, wire
 
     shell = InteractiveShell.instance(history_length=0)
     shell.history_manager.enabled = False
     shell.displayhook.write_output_prompt = lambda: None  # a cell's value shows as in Jupyter, no "Out[0]:"
     run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
-    active = sandbox.apply(memory_bytes=config["memory_bytes"], cpu_seconds=config["cpu_seconds"],
-                           scratch=config["scratch"], read_paths=config["read_paths"])
+    active = [scratch, *sandbox.apply(memory_bytes=config["memory_bytes"], cpu_seconds=config["cpu_seconds"],
+                                      scratch=config["scratch"], read_paths=config["read_paths"])]
     refs, plain = {}, (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
                        slice, np.ndarray, np.generic, np.random.Generator, np.dtype)
     real_stdout, real_stderr, real_stdin = sys.stdout, sys.stderr, sys.stdin
