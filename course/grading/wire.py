@@ -3,7 +3,9 @@
 Everything that crosses the boundary is JSON plus raw ``.npy`` buffers read
 with ``allow_pickle=False``: decoding can build only None, bool, int, float,
 complex, str, bytes, tuple, list, dict, slices, NumPy arrays and scalars,
-NumPy random Generators, and :class:`Opaque` placeholders. No object of the
+NumPy random Generators, and :class:`Opaque` placeholders. A grader's
+:class:`GraderObject` (a stand-in offered to the student's code) is sent as a
+reference only, and only the student's process turns it into something live. No object of the
 student's ever reaches the grader, so a lying ``__eq__`` or an ndarray
 subclass has nothing to lie with: a subclass is sent as its raw ndarray data.
 
@@ -44,6 +46,18 @@ class Opaque:
 
     def __repr__(self):
         return f"<{self.type_name} object: {self.text}>"
+
+
+class GraderObject:
+    """Base of the grader's objects that the student's code may use by reference.
+
+    Only ``_grader_id``, ``_type_label`` and the names in ``_methods`` cross
+    the boundary; the object itself, and its code, stay in the grader.
+    """
+
+    _grader_id = None
+    _type_label = "object"
+    _methods = ()
 
 
 def type_name(obj):
@@ -156,6 +170,9 @@ class _Encoder:
                     "state": self.encode(bit_generator.state, depth + 1)}
         if isinstance(value, np.dtype):
             return {"__dtype__": _npy_bytes(np.empty(0, value)).hex()}
+        if isinstance(value, GraderObject):
+            return {"__grader_object__": int(value._grader_id), "type": str(value._type_label),
+                    "methods": [str(m) for m in value._methods]}
         return {"__opaque__": type_name(value), "repr": _safe_repr(value)}
 
 
@@ -164,9 +181,10 @@ def _float(text):
 
 
 class _Decoder:
-    def __init__(self, blobs):
+    def __init__(self, blobs, grader_objects=None):
         self.blobs = blobs
         self._owners = {}
+        self.grader_objects = grader_objects
 
     def decode(self, node, depth=0):
         if depth > _MAX_DEPTH + 2:
@@ -210,6 +228,13 @@ class _Decoder:
             return _read_npy(bytes.fromhex(node[tag])).dtype
         if tag == "__opaque__":
             return Opaque(node[tag], node.get("repr", ""))
+        if tag == "__grader_object__":
+            if not isinstance(node[tag], int) or isinstance(node[tag], bool):
+                raise WireError("bad grader object reference")
+            label, methods = str(node.get("type", "object")), node.get("methods", [])
+            if self.grader_objects is None:  # only the student's process makes them live
+                return Opaque(label, "a grader's object")
+            return self.grader_objects(node[tag], label, [str(m) for m in methods])
         raise WireError(f"unknown tag {tag!r}")
 
     def blob(self, index):
@@ -256,8 +281,13 @@ def dumps(value):
     return b"".join([struct.pack("<Q", len(header)), header, *encoder.blobs])
 
 
-def loads(data):
-    """Decode bytes made by :func:`dumps` into plain data."""
+def loads(data, grader_objects=None):
+    """Decode bytes made by :func:`dumps` into plain data.
+
+    ``grader_objects(id, type label, method names)`` makes what stands for a
+    :class:`GraderObject` in the student's process; without it (in the grader)
+    such a reference decodes as an :class:`Opaque` placeholder.
+    """
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireError("message too large")
     try:
@@ -269,7 +299,7 @@ def loads(data):
             position += length
         if position != len(data):
             raise WireError("message length mismatch")
-        return _Decoder(blobs).decode(header["tree"])
+        return _Decoder(blobs, grader_objects).decode(header["tree"])
     except WireError:
         raise
     except Exception as error:  # noqa: BLE001 - any malformed input
