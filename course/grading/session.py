@@ -303,7 +303,7 @@ class StudentSession:
             if stand_in is None:
                 raise LookupError("this object of the grader is not available here")
             value = stand_in.answer(request["op"], request["name"], request.get("args", ()),
-                                    request.get("kwargs", {}))
+                                    request.get("kwargs", {}), from_wire=True)
             return {"ok": True, "value": value}
         except Exception as error:  # noqa: BLE001 - the student's request failed: tell the student
             return {"ok": False, "error": {"type": type(error).__name__, "message": str(error)[:500]}}

@@ -47,15 +47,19 @@ class StandIn(wire.GraderObject):
         """The grader's object behind the stand-in (in the state the student's calls left it)."""
         return self._target
 
-    def answer(self, op, name, args=(), kwargs=None):
+    def answer(self, op, name, args=(), kwargs=None, *, from_wire=False):
         """Serve one request of the student's code: ``op`` is "call" or "getattr".
 
         Arguments and answers are copied as plain data both ways, so the
-        student's code and the grader's object never share anything.
+        student's code and the grader's object never share anything; with
+        ``from_wire`` the arguments were just decoded from the student's
+        process and the answer will be encoded for it, which copies already.
         """
         name = str(name)
+        args, kwargs = tuple(args), dict(kwargs or {})
+        if not from_wire:
+            args, kwargs = wire.roundtrip((args, kwargs))
         if op == "call" and name in self._methods:
-            args, kwargs = wire.roundtrip((tuple(args), dict(kwargs or {})))
             record = Call(name, copy.deepcopy(args), copy.deepcopy(kwargs))
             self.calls.append(record)
             try:
@@ -63,10 +67,12 @@ class StandIn(wire.GraderObject):
             except Exception as error:  # noqa: BLE001 - the student's call was wrong: tell the student
                 record.error = f"{type(error).__name__}: {error}"
                 raise
-            record.value = wire.roundtrip(value)
-            return wire.roundtrip(value)
+            value = value if from_wire else wire.roundtrip(value)
+            record.value = copy.deepcopy(value)
+            return value
         if op == "getattr" and not name.startswith("_") and name not in self._methods:
-            return wire.roundtrip(getattr(self._target, name))
+            value = getattr(self._target, name)
+            return value if from_wire else wire.roundtrip(value)
         raise AttributeError(f"the {self._type_label} given to your function has no attribute {name!r}")
 
     # Without isolation (validating in a kernel) the student's code gets this
