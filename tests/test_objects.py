@@ -140,3 +140,29 @@ def test_a_stand_in_kept_by_the_student_is_gone_after_the_call():
 
 def test_only_the_student_process_makes_a_grader_object_live():
     assert isinstance(roundtrip(stand_in(OracleCounter(1), ["add"])), Opaque)
+
+
+def test_a_student_object_is_passed_back_to_the_student_code_by_reference(student):
+    counter = construct(student["Counter"], 2, case="Counter(2)")
+    check(student["total"], counter, [1.0, 2.0]).equals([2.0, 6.0])
+    np.testing.assert_array_equal(attribute(counter, "values"), [3.0, 3.0])   # the same object, changed
+
+
+def test_a_handle_from_before_a_restart_is_refused():
+    with StudentSession() as session:
+        assert session.run_cell(STUDENT_CODE)["ok"]
+        found = session.lookup(["Counter", "total"])
+        counter = construct(found["Counter"], 2)
+        session._kill()  # as after a crash: the next request starts a fresh process
+        with pytest.raises(Exception, match="lost when the student's process restarted"):
+            check(found["total"], counter, [1.0])
+
+
+def test_the_grader_never_resolves_a_reference_sent_by_the_student_process():
+    from course.grading import wire
+
+    class Handle(wire.StudentObjectHandle):
+        def _wire_reference(self):
+            return {"id": 1}
+
+    assert isinstance(roundtrip(Handle()), Opaque)

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import wire
 from .probe import run_call
-from .remote import LocalObject, RemoteObject, local_report
+from .remote import LocalObject, RemoteObject, local_report, unwrap_local
 
 
 class GradingFailure(AssertionError):
@@ -44,7 +44,8 @@ def run(func, args=(), kwargs=None, **options):
         return func._grading_call(tuple(args), dict(kwargs or {}), options)
     if not callable(func):
         raise GradingFailure(f"{_name(func)} is not a function")
-    return local_report(run_call(func, tuple(args), kwargs, **options))
+    args, kwargs = unwrap_local((tuple(args), dict(kwargs or {})))
+    return local_report(run_call(func, args, kwargs, **options))
 
 
 def check(func, *args, case=None, **kwargs):

@@ -30,8 +30,12 @@ class StudentCodeError(Exception):
         self.message = message
 
 
-class RemoteObject:
-    """A callable or object in the student's process, known by a reference."""
+class RemoteObject(wire.StudentObjectHandle):
+    """A callable or object in the student's process, known by a reference.
+
+    Passed as an argument to another of the student's functions, it arrives
+    there as the object itself.
+    """
 
     __slots__ = ("_session", "_ref", "__name__", "_type_name")
 
@@ -40,6 +44,9 @@ class RemoteObject:
         object.__setattr__(self, "_ref", ref)
         object.__setattr__(self, "__name__", name)
         object.__setattr__(self, "_type_name", type_name)
+
+    def _wire_reference(self):
+        return self._session._current(self._ref)  # refuses a handle from before a restart
 
     def _grading_call(self, args, kwargs, options):
         """Run :func:`course.grading.probe.run_call` on it in the student's process."""
@@ -62,6 +69,12 @@ class RemoteObject:
     def __setattr__(self, name, value):
         raise AttributeError("objects of the student's process are read-only here")
 
+    def __copy__(self):
+        return self  # a handle is a reference: its copies refer to the same object
+
+    def __deepcopy__(self, memo):
+        return self
+
     def __repr__(self):
         return f"<student's {self._type_name} {self.__name__}>"
 
@@ -83,6 +96,17 @@ def local_report(report):
     return report
 
 
+def unwrap_local(value, depth=0):
+    """``value`` with each :class:`LocalObject` replaced by the student's object it stands for."""
+    if isinstance(value, LocalObject):
+        return value._target
+    if depth < 10 and type(value) in (list, tuple):
+        return type(value)(unwrap_local(item, depth + 1) for item in value)
+    if depth < 10 and type(value) is dict:
+        return {key: unwrap_local(item, depth + 1) for key, item in value.items()}
+    return value
+
+
 class LocalObject:
     """A student's object in this process, used like a :class:`RemoteObject`."""
 
@@ -94,7 +118,8 @@ class LocalObject:
         object.__setattr__(self, "_type_name", wire.type_name(target))
 
     def _grading_call(self, args, kwargs, options):
-        return local_report(run_call(self._target, tuple(args), kwargs, **options))
+        args, kwargs = unwrap_local((tuple(args), dict(kwargs or {})))
+        return local_report(run_call(self._target, args, kwargs, **options))
 
     def __call__(self, *args, **kwargs):
         report = self._grading_call(args, kwargs, {"send_args": False})
@@ -113,6 +138,12 @@ class LocalObject:
 
     def __setattr__(self, name, value):
         raise AttributeError("objects of the student's process are read-only here")
+
+    def __copy__(self):
+        return self  # a handle is a reference: its copies refer to the same object
+
+    def __deepcopy__(self, memo):
+        return self
 
     def __repr__(self):
         return f"<student's {self._type_name} {self.__name__}>"

@@ -60,6 +60,16 @@ class GraderObject:
     _methods = ()
 
 
+class StudentObjectHandle:
+    """Base of the grader's handles on objects of the student's process: such a handle
+    goes back to the student's process as its reference, and only there is it resolved."""
+
+    __slots__ = ()
+
+    def _wire_reference(self):
+        raise NotImplementedError
+
+
 def type_name(obj):
     cls = type(obj)
     module = getattr(cls, "__module__", "") or ""
@@ -170,6 +180,8 @@ class _Encoder:
                     "state": self.encode(bit_generator.state, depth + 1)}
         if isinstance(value, np.dtype):
             return {"__dtype__": _npy_bytes(np.empty(0, value)).hex()}
+        if isinstance(value, StudentObjectHandle):
+            return {"__student_object__": self.encode(value._wire_reference(), depth + 1)}
         if isinstance(value, GraderObject):
             return {"__grader_object__": int(value._grader_id), "type": str(value._type_label),
                     "methods": [str(m) for m in value._methods]}
@@ -181,10 +193,11 @@ def _float(text):
 
 
 class _Decoder:
-    def __init__(self, blobs, grader_objects=None):
+    def __init__(self, blobs, grader_objects=None, student_objects=None):
         self.blobs = blobs
         self._owners = {}
         self.grader_objects = grader_objects
+        self.student_objects = student_objects
 
     def decode(self, node, depth=0):
         if depth > _MAX_DEPTH + 2:
@@ -228,6 +241,10 @@ class _Decoder:
             return _read_npy(bytes.fromhex(node[tag])).dtype
         if tag == "__opaque__":
             return Opaque(node[tag], node.get("repr", ""))
+        if tag == "__student_object__":
+            if self.student_objects is None:  # the grader never resolves the student's references
+                return Opaque("object", "a reference to an object of the student's process")
+            return self.student_objects(self.decode(node[tag], depth + 1))
         if tag == "__grader_object__":
             if not isinstance(node[tag], int) or isinstance(node[tag], bool):
                 raise WireError("bad grader object reference")
@@ -281,12 +298,14 @@ def dumps(value):
     return b"".join([struct.pack("<Q", len(header)), header, *encoder.blobs])
 
 
-def loads(data, grader_objects=None):
+def loads(data, grader_objects=None, student_objects=None):
     """Decode bytes made by :func:`dumps` into plain data.
 
-    ``grader_objects(id, type label, method names)`` makes what stands for a
-    :class:`GraderObject` in the student's process; without it (in the grader)
-    such a reference decodes as an :class:`Opaque` placeholder.
+    In the student's process, ``grader_objects(id, type label, method names)``
+    makes what stands for a :class:`GraderObject`, and
+    ``student_objects(reference)`` finds the object a
+    :class:`StudentObjectHandle` refers to. Without them (in the grader) both
+    kinds of reference decode as :class:`Opaque` placeholders.
     """
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireError("message too large")
@@ -299,7 +318,7 @@ def loads(data, grader_objects=None):
             position += length
         if position != len(data):
             raise WireError("message length mismatch")
-        return _Decoder(blobs, grader_objects).decode(header["tree"])
+        return _Decoder(blobs, grader_objects, student_objects).decode(header["tree"])
     except WireError:
         raise
     except Exception as error:  # noqa: BLE001 - any malformed input

@@ -219,7 +219,7 @@ def main(argv):
         if frame is None:
             return 0
         try:
-            request = loads(frame, grader_objects=proxy)
+            request = loads(frame, grader_objects=proxy, student_objects=resolve)
             reply = {"ok": True, "reply": serve(request)}
         except BaseException as error:  # noqa: BLE001 - report, never die on a request
             reply = {"ok": False, "error": f"{type(error).__name__}: {probe._message(error)}"}
