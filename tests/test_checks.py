@@ -431,3 +431,26 @@ def test_wire_keeps_views_generators_and_structured_arrays():
     assert rng.integers(1000) == np.random.default_rng(5).integers(1000)
     S = np.zeros(2, dtype=[("p", float, (2,)), ("k", int)])
     assert roundtrip(S).dtype == S.dtype
+
+
+def test_structured_arrays_are_compared_field_by_field_with_tolerance():
+    squares = np.dtype([("points", float, (4, 2)), ("scale", float), ("rotate", float)])
+
+    def make(n):
+        S = np.zeros(n, dtype=squares)
+        S["rotate"] = np.arange(n) * (2 * np.pi / n)
+        return S
+
+    def oracle(n):
+        S = np.zeros(n, dtype=squares)
+        S["rotate"] = np.linspace(0, 2 * np.pi, n, endpoint=False)  # equal up to rounding
+        return S
+
+    def make_numpy1(n):  # ("scale", float, 1) was a scalar field in NumPy 1, is shape (1,) in NumPy 2
+        return np.zeros(n, dtype=[("points", float, (4, 2)), ("scale", float, 1), ("rotate", float)])
+
+    check(make, 25).agrees_with(oracle)
+    with pytest.raises(GradingFailure, match=r"field 'scale' of the result has shape \(1,\) per element"):
+        check(make_numpy1, 25).agrees_with(oracle)
+    with pytest.raises(GradingFailure, match=r"field 'rotate' of the result is wrong at 24 of 25"):
+        check(lambda n: oracle(n)[::-1].copy(), 25).agrees_with(oracle)

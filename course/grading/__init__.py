@@ -3,7 +3,10 @@
 Hidden tests import from here::
 
     from course.grading import check, check_vectorized, check_value
+    from course.grading import construct, attribute, stand_in   # for classes and collaborators
 """
-from .checks import GradingFailure, check, check_value, check_vectorized, difference
+from .checks import GradingFailure, attribute, check, check_value, check_vectorized, construct, difference
+from .stand_in import stand_in
 
-__all__ = ["GradingFailure", "check", "check_value", "check_vectorized", "difference"]
+__all__ = ["GradingFailure", "attribute", "check", "check_value", "check_vectorized", "construct",
+           "difference", "stand_in"]

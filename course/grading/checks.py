@@ -22,7 +22,7 @@ import numpy as np
 
 from . import wire
 from .probe import run_call
-from .remote import RemoteObject, StudentCodeError
+from .remote import LocalObject, RemoteObject, StudentCodeError, local_report, unwrap_local
 
 
 class GradingFailure(AssertionError):
@@ -41,9 +41,12 @@ def run(func, args=(), kwargs=None, **options):
     """Call ``func`` through the probe; return its report as plain data."""
     if isinstance(func, RemoteObject):
         return func._grading_call(tuple(args), dict(kwargs or {}), options)
+    if isinstance(func, LocalObject):
+        return func._grading_call(tuple(args), dict(kwargs or {}), options)
     if not callable(func):
         raise GradingFailure(f"{_name(func)} is not a function")
-    return wire.roundtrip(run_call(func, tuple(args), kwargs, **options))
+    args, kwargs = unwrap_local((tuple(args), dict(kwargs or {})))
+    return local_report(run_call(func, args, kwargs, **options))
 
 
 def public_exception_name(type_name):
@@ -67,6 +70,28 @@ def check(func, *args, case=None, **kwargs):
     pristine = copy.deepcopy((args, kwargs))
     report = run(func, args, kwargs)
     return Checked(func, pristine, report, case)
+
+
+def construct(cls, *args, case=None, **kwargs):
+    """Make ``cls(*args, **kwargs)`` (a student's class) where the student's code runs.
+
+    Returns a handle on the new object: its methods are functions for
+    :func:`check`, its attributes are read with :func:`attribute` as plain
+    data. ``case`` names the object in failure messages (default: the class name).
+    """
+    made = check(cls, *args, case=case, **kwargs)
+    if not isinstance(made.value, (RemoteObject, LocalObject)):
+        made.fail(f"made a {_type_of(made.value)}, not an object")
+    object.__setattr__(made.value, "__name__", case or _name(cls))
+    return made.value
+
+
+def attribute(obj, name):
+    """The attribute ``name`` of a student's object (a handle from :func:`construct`), as plain data."""
+    try:
+        return getattr(obj, name)
+    except Exception:  # noqa: BLE001 - missing, or its property raised: either way the student's
+        raise GradingFailure(f"{_name(obj)}: has no attribute {name!r} that can be read") from None
 
 
 class Checked:
@@ -323,6 +348,24 @@ def _type_of(actual):
     return wire.type_name(actual)
 
 
+def _structured_difference(actual, expected, *, rtol, atol, where):
+    """Structured arrays match field by field: same names in the same order, same field
+    shapes, values close (each field compared like an array of its own)."""
+    names = actual.dtype.names
+    if names != expected.dtype.names:
+        return (f"{where} has the fields {list(names or ())}, expected {list(expected.dtype.names)}"
+                " in that order")
+    for name in names:
+        got, want = actual.dtype.fields[name][0], expected.dtype.fields[name][0]
+        if got.shape != want.shape:
+            return f"field {name!r} of {where} has shape {got.shape} per element, expected {want.shape}"
+        problem = difference(np.ascontiguousarray(actual[name]), np.ascontiguousarray(expected[name]),
+                             rtol=rtol, atol=atol, where=f"field {name!r} of {where}")
+        if problem:
+            return problem
+    return None
+
+
 def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
     """Describe how ``actual`` differs from ``expected``, or return None if they match.
 
@@ -337,8 +380,7 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         if actual.dtype.kind not in allowed:
             return f"{where} has dtype {actual.dtype}, expected {_kind_words(allowed)}"
         if expected.dtype.names is not None:
-            same = actual.dtype == expected.dtype and np.array_equal(actual, expected)
-            return None if same else f"{where} has the wrong values"
+            return _structured_difference(actual, expected, rtol=rtol, atol=atol, where=where)
         if expected.dtype.kind in "fc":
             bad = ~np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
         else:

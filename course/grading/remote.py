@@ -3,8 +3,22 @@
 During isolated autograding, a hidden test sees the student's function as a
 :class:`RemoteObject`. Calling it sends the arguments to the student's process
 as plain data and brings back a report as plain data; nothing of the
-student's is ever called in the grader.
+student's is ever called in the grader. An object the student's code returns
+(an instance of the student's class, say) comes back as a RemoteObject too:
+its methods can be called and its attributes read, as plain data, and it can
+be passed back to the student's code by reference.
+
+Without isolation (validating a notebook in its kernel) a :class:`LocalObject`
+plays the same part, so that hidden tests read alike both ways.
 """
+import numpy as np
+
+from . import wire
+from .probe import run_call
+
+# What goes by value between the processes; anything else stays where it was made.
+PLAIN = (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
+         slice, np.ndarray, np.generic, np.random.Generator, np.dtype)
 
 
 class StudentCodeError(Exception):
@@ -16,8 +30,12 @@ class StudentCodeError(Exception):
         self.message = message
 
 
-class RemoteObject:
-    """A callable or object in the student's process, known by a reference."""
+class RemoteObject(wire.StudentObjectHandle):
+    """A callable or object in the student's process, known by a reference.
+
+    Passed as an argument to another of the student's functions, it arrives
+    there as the object itself.
+    """
 
     __slots__ = ("_session", "_ref", "__name__", "_type_name")
 
@@ -26,6 +44,9 @@ class RemoteObject:
         object.__setattr__(self, "_ref", ref)
         object.__setattr__(self, "__name__", name)
         object.__setattr__(self, "_type_name", type_name)
+
+    def _wire_reference(self):
+        return self._session._current(self._ref)  # refuses a handle from before a restart
 
     def _grading_call(self, args, kwargs, options):
         """Run :func:`course.grading.probe.run_call` on it in the student's process."""
@@ -40,10 +61,89 @@ class RemoteObject:
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        return self._session.get_attribute(self._ref, name)
+        value = self._session.get_attribute(self._ref, name)
+        if isinstance(value, RemoteObject):  # failure messages name it "p.reset", not "reset"
+            object.__setattr__(value, "__name__", f"{self.__name__}.{name}")
+        return value
 
     def __setattr__(self, name, value):
         raise AttributeError("objects of the student's process are read-only here")
+
+    def __copy__(self):
+        return self  # a handle is a reference: its copies refer to the same object
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        return f"<student's {self._type_name} {self.__name__}>"
+
+
+def _shared_locally(value, name):
+    """What a hidden test gets of a local value: plain data, or a handle on it."""
+    if isinstance(value, PLAIN) and not callable(value):
+        return wire.roundtrip(value)
+    return LocalObject(value, name)
+
+
+def local_report(report):
+    """A :func:`~course.grading.probe.run_call` report as the grader sees it from a worker:
+    plain data, with a returned object of the student's as a :class:`LocalObject`."""
+    value = report["value"]
+    report = wire.roundtrip(report)
+    if report["error"] is None and not (isinstance(value, PLAIN) and not callable(value)):
+        report["value"] = LocalObject(value, "result")
+    return report
+
+
+def unwrap_local(value, depth=0):
+    """``value`` with each :class:`LocalObject` replaced by the student's object it stands for."""
+    if isinstance(value, LocalObject):
+        return value._target
+    if depth < 10 and type(value) in (list, tuple):
+        return type(value)(unwrap_local(item, depth + 1) for item in value)
+    if depth < 10 and type(value) is dict:
+        return {key: unwrap_local(item, depth + 1) for key, item in value.items()}
+    return value
+
+
+class LocalObject:
+    """A student's object in this process, used like a :class:`RemoteObject`."""
+
+    __slots__ = ("_target", "__name__", "_type_name")
+
+    def __init__(self, target, name):
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "__name__", name)
+        object.__setattr__(self, "_type_name", wire.type_name(target))
+
+    def _grading_call(self, args, kwargs, options):
+        args, kwargs = unwrap_local((tuple(args), dict(kwargs or {})))
+        return local_report(run_call(self._target, args, kwargs, **options))
+
+    def __call__(self, *args, **kwargs):
+        report = self._grading_call(args, kwargs, {"send_args": False})
+        if report["error"] is not None:
+            raise StudentCodeError(report["error"]["type"], report["error"]["message"])
+        return report["value"]
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            value = getattr(self._target, name)
+        except Exception as error:  # noqa: BLE001 - as the worker reports a failed lookup
+            raise AttributeError(f"{type(error).__name__}: {error}") from None
+        return _shared_locally(value, f"{self.__name__}.{name}")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("objects of the student's process are read-only here")
+
+    def __copy__(self):
+        return self  # a handle is a reference: its copies refer to the same object
+
+    def __deepcopy__(self, memo):
+        return self
 
     def __repr__(self):
         return f"<student's {self._type_name} {self.__name__}>"

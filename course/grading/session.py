@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import sandbox, wire
 from .remote import RemoteObject
+from .stand_in import stand_ins_in
 from .worker import write_frame
 
 MAX_NAME_CHARS = 200        # an exception's type name, as kept in a notebook
@@ -84,6 +85,7 @@ class StudentSession:
         self._worker_pid = None  # the worker itself: the first process of its PID namespace
         self._scratch = None
         self._generation = 0
+        self._stand_ins = {}
 
     # -- process management ------------------------------------------------------
     def _start(self):
@@ -208,24 +210,31 @@ class StudentSession:
         except (BrokenPipeError, OSError):
             return self._crashed()
         deadline = time.monotonic() + timeout
-        try:
-            frame = self._read_frame(deadline)
-        except StudentTimeout:
-            self._kill()
-            raise StudentTimeout(f"did not finish within {timeout:g} s") from None
-        if frame is None:
-            return self._crashed()
-        try:
-            reply = wire.loads(frame)
-            ok, answer = bool(reply["ok"]), reply["reply"] if reply["ok"] else str(reply["error"])
-        except wire.WireLimit as error:
-            # A well-formed reply holding too much: the value, not the process, is at fault.
-            raise StudentProcessError("the student's code sent back more data than the grader accepts"
-                                      f" (at most {wire.MAX_MESSAGE_BYTES // 2**20} MiB in all, arrays"
-                                      f" of at most {wire.MAX_ARRAY_BYTES // 2**20} MiB)") from error
-        except Exception:  # noqa: BLE001 - whatever the student's process sent, it is not a reply
-            self._kill()
-            raise StudentCrash("the student's process sent a reply the grader cannot read") from None
+        while True:
+            try:
+                frame = self._read_frame(deadline)
+            except StudentTimeout:
+                self._kill()
+                raise StudentTimeout(f"did not finish within {timeout:g} s") from None
+            if frame is None:
+                return self._crashed()
+            try:
+                reply = wire.loads(frame)
+                if "callback" in reply:  # the student's code uses a grader's stand-in
+                    write_frame(self._requests, wire.dumps(self._serve_callback(reply["callback"])))
+                    continue
+                ok, answer = bool(reply["ok"]), reply["reply"] if reply["ok"] else str(reply["error"])
+            except wire.WireLimit as error:
+                # A well-formed reply holding too much: the value, not the process, is at fault.
+                raise StudentProcessError("the student's code sent back more data than the grader accepts"
+                                          f" (at most {wire.MAX_MESSAGE_BYTES // 2**20} MiB in all, arrays"
+                                          f" of at most {wire.MAX_ARRAY_BYTES // 2**20} MiB)") from error
+            except (BrokenPipeError, OSError):
+                return self._crashed()
+            except Exception:  # noqa: BLE001 - whatever the student's process sent, it is not a reply
+                self._kill()
+                raise StudentCrash("the student's process sent a reply the grader cannot read") from None
+            break
         if not ok:
             # Its text is the student's process's to choose: keep it out of the verdict.
             raise StudentProcessError("the student's process could not answer the grader's request") \
@@ -318,9 +327,14 @@ class StudentSession:
 
     def call(self, ref, args, kwargs, options, timeout=None):
         self._ensure()
-        report = self._ask({"op": "call", "ref": self._current(ref), "args": list(args),
-                            "kwargs": dict(kwargs), "options": dict(options)},
-                           timeout or self.call_timeout)
+        # The grader's stand-ins among the arguments answer the student's code during this call only.
+        self._stand_ins = stand_ins_in((args, kwargs))
+        try:
+            report = self._ask({"op": "call", "ref": self._current(ref), "args": list(args),
+                                "kwargs": dict(kwargs), "options": dict(options)},
+                               timeout or self.call_timeout)
+        finally:
+            self._stand_ins = {}
         if not isinstance(report, dict):
             raise StudentCrash("the student's process sent a reply the grader cannot read")
         if isinstance(report.get("error"), dict):
@@ -332,6 +346,18 @@ class StudentSession:
             report["value"] = RemoteObject(self, {"id": value_ref["id"], "generation": self._generation},
                                            "result", value_ref["type"])
         return report
+
+    def _serve_callback(self, request):
+        """Answer the student's code about a stand-in passed to the running call, as plain data."""
+        try:
+            stand_in = self._stand_ins.get(request["id"]) if isinstance(request, dict) else None
+            if stand_in is None:
+                raise LookupError("this object of the grader is not available here")
+            value = stand_in.answer(request["op"], request["name"], request.get("args", ()),
+                                    request.get("kwargs", {}), from_wire=True)
+            return {"ok": True, "value": value}
+        except Exception as error:  # noqa: BLE001 - the student's request failed: tell the student
+            return {"ok": False, "error": {"type": type(error).__name__, "message": str(error)[:500]}}
 
     def get_attribute(self, ref, name, timeout=None):
         self._ensure()

@@ -3,7 +3,9 @@
 Everything that crosses the boundary is JSON plus raw ``.npy`` buffers read
 with ``allow_pickle=False``: decoding can build only None, bool, int, float,
 complex, str, bytes, tuple, list, dict, slices, NumPy arrays and scalars,
-NumPy random Generators, and :class:`Opaque` placeholders. No object of the
+NumPy random Generators, and :class:`Opaque` placeholders. A grader's
+:class:`GraderObject` (a stand-in offered to the student's code) is sent as a
+reference only, and only the student's process turns it into something live. No object of the
 student's ever reaches the grader, so a lying ``__eq__`` or an ndarray
 subclass has nothing to lie with: a subclass is sent as its raw ndarray data.
 
@@ -59,6 +61,28 @@ class Opaque:
 
     def __repr__(self):
         return f"<{self.type_name} object: {self.text}>"
+
+
+class GraderObject:
+    """Base of the grader's objects that the student's code may use by reference.
+
+    Only ``_grader_id``, ``_type_label`` and the names in ``_methods`` cross
+    the boundary; the object itself, and its code, stay in the grader.
+    """
+
+    _grader_id = None
+    _type_label = "object"
+    _methods = ()
+
+
+class StudentObjectHandle:
+    """Base of the grader's handles on objects of the student's process: such a handle
+    goes back to the student's process as its reference, and only there is it resolved."""
+
+    __slots__ = ()
+
+    def _wire_reference(self):
+        raise NotImplementedError
 
 
 def type_name(obj):
@@ -172,6 +196,11 @@ class _Encoder:
                     "state": self.encode(bit_generator.state, depth + 1)}
         if isinstance(value, np.dtype):
             return {"__dtype__": _npy_bytes(np.empty(0, value)).hex()}
+        if isinstance(value, StudentObjectHandle):
+            return {"__student_object__": self.encode(value._wire_reference(), depth + 1)}
+        if isinstance(value, GraderObject):
+            return {"__grader_object__": int(value._grader_id), "type": str(value._type_label),
+                    "methods": [str(m) for m in value._methods]}
         return {"__opaque__": type_name(value), "repr": _safe_repr(value)}
 
 
@@ -180,10 +209,12 @@ def _float(text):
 
 
 class _Decoder:
-    def __init__(self, blobs):
+    def __init__(self, blobs, grader_objects=None, student_objects=None):
         self.blobs = blobs
         self._owners = {}
         self._nodes = 0
+        self.grader_objects = grader_objects
+        self.student_objects = student_objects
 
     def decode(self, node, depth=0):
         if depth > _MAX_DEPTH + 2:
@@ -230,6 +261,17 @@ class _Decoder:
             return _read_npy(bytes.fromhex(node[tag])).dtype
         if tag == "__opaque__":
             return Opaque(node[tag], node.get("repr", ""))
+        if tag == "__student_object__":
+            if self.student_objects is None:  # the grader never resolves the student's references
+                return Opaque("object", "a reference to an object of the student's process")
+            return self.student_objects(self.decode(node[tag], depth + 1))
+        if tag == "__grader_object__":
+            if not isinstance(node[tag], int) or isinstance(node[tag], bool):
+                raise WireError("bad grader object reference")
+            label, methods = str(node.get("type", "object")), node.get("methods", [])
+            if self.grader_objects is None:  # only the student's process makes them live
+                return Opaque(label, "a grader's object")
+            return self.grader_objects(node[tag], label, [str(m) for m in methods])
         raise WireError(f"unknown tag {tag!r}")
 
     def blob(self, index):
@@ -293,8 +335,15 @@ def dumps(value):
     return b"".join([struct.pack("<Q", len(header)), header, *encoder.blobs])
 
 
-def loads(data):
-    """Decode bytes made by :func:`dumps` into plain data."""
+def loads(data, grader_objects=None, student_objects=None):
+    """Decode bytes made by :func:`dumps` into plain data.
+
+    In the student's process, ``grader_objects(id, type label, method names)``
+    makes what stands for a :class:`GraderObject`, and
+    ``student_objects(reference)`` finds the object a
+    :class:`StudentObjectHandle` refers to. Without them (in the grader) both
+    kinds of reference decode as :class:`Opaque` placeholders.
+    """
     if len(data) > MAX_MESSAGE_BYTES:
         raise WireLimit(f"a message of more than {MAX_MESSAGE_BYTES // 2**20} MiB")
     try:
@@ -310,7 +359,7 @@ def loads(data):
             position += length
         if position != len(data):
             raise WireError("message length mismatch")
-        return _Decoder(blobs).decode(header["tree"])
+        return _Decoder(blobs, grader_objects, student_objects).decode(header["tree"])
     except WireError:
         raise
     except Exception as error:  # noqa: BLE001 - any malformed input
