@@ -32,6 +32,7 @@ from markupsafe import Markup
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbconvert.filters import markdown2html
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
@@ -105,6 +106,12 @@ def execute(nb, folder):
             stderr.seek(0)
             sys.stderr.write(stderr.read())
             raise
+    # The kernel flushes printed text on a timer, so one cell's output can arrive in
+    # two pieces or one depending on timing: join them, or two builds would differ.
+    coalesce = CoalesceStreamsPreprocessor()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            coalesce.preprocess_cell(cell, {}, index)
     return nb
 
 

@@ -60,4 +60,5 @@ def test_the_memory_limit_is_configurable(tmp_path):
     course = _graded_course(tmp_path, {"memory_limit": 0.5}, {"row_norms": grab})
     assert "MemoryError" in _outputs(course, "row_norms")
     assert exercise_scores(course, SECTION, "limits")["row_norms"][0] == 0
-    assert exercise_scores(course, SECTION, "limits")["add_to_selected"] == (2.0, 2.0)
+    score, most = exercise_scores(course, SECTION, "limits")["add_to_selected"]
+    assert most > 0 and score == most

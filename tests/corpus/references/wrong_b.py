@@ -1,0 +1,29 @@
+# %% add_to_selected
+# bug: works on a copy (fancy indexing reads a copy), so a is never changed; returns the copy
+def add_to_selected(a, cols, value):
+    selected = a[np.arange(len(a)), np.asarray(cols)]
+    selected += value
+    return selected
+
+# %% row_norms
+# bug: norms of the columns (axis=0) instead of the rows
+def row_norms(a):
+    return np.linalg.norm(a, axis=0, keepdims=True).T
+
+# %% add_row_vector
+# bug: v as a column: adds v[i] to row i instead of v[j] to column j (fails unless x is square)
+def add_row_vector(x, v):
+    return x + v.reshape(-1, 1)
+
+# %% tint
+# bug: rounds to the nearest integer instead of truncating toward zero
+def tint(img, factors):
+    return np.round(np.clip(img * np.asarray(factors), 0, 255)).astype(np.uint8)
+
+# %% resize_nearest
+# bug: maps the corners onto each other (linspace, rounded) instead of i * H // height
+def resize_nearest(img, height, width):
+    H, W = img.shape[:2]
+    rows = np.round(np.linspace(0, H - 1, height)).astype(int)
+    cols = np.round(np.linspace(0, W - 1, width)).astype(int)
+    return img[rows[:, None], cols]
