@@ -53,6 +53,12 @@ def is_test(cell):
     return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
 
 
+def exercise_of(grade_id):
+    """The exercise a cell belongs to, by the course's grade-id convention: an answer
+    cell's id is the exercise id, its test cells' ids are ``<id>_test...``."""
+    return grade_id.split("_test")[0]
+
+
 def exercises(nb):
     """The exercise ids (grade ids of the answer cells), in notebook order."""
     return [nbgrader_meta(c)["grade_id"] for c in nb.cells if is_answer(c)]

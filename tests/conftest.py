@@ -47,7 +47,7 @@ def exercise_scores(course, section, student):
     """``{exercise id: (score, max_score)}``, summing the exercise's test cells."""
     totals = {}
     for grade_id, (score, most) in cell_scores(course, section, student).items():
-        exercise = grade_id.split("_test")[0]
+        exercise = notebooks.exercise_of(grade_id)
         got, top = totals.get(exercise, (0.0, 0.0))
         totals[exercise] = (got + score, top + most)
     return totals

@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT  # noqa: F401 - puts the repository on sys.path
 
 from course.grading import GradingFailure, attribute, check, construct, stand_in
-from course.grading.session import StudentSession
+from course.grading.executor import IsolatedExecute
 from course.grading.wire import Opaque, roundtrip
 
 STUDENT_CODE = '''
@@ -64,7 +64,7 @@ def student(request):
         exec(STUDENT_CODE, namespace)
         yield {name: namespace[name] for name in names}
         return
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         assert session.run_cell(STUDENT_CODE)["ok"]
         yield session.lookup(names) | {"session": session}
 
@@ -123,7 +123,7 @@ def test_a_stand_in_offers_only_its_methods_and_its_errors_reach_the_student(stu
         with pytest.raises(GradingFailure, match=r"raised \w+Error"):
             check(func, network, *args)
     judge(student["total"], ["not a number"])                       # the oracle's own error
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         session.run_cell(STUDENT_CODE + "\ndef reset(counter):\n    return counter.__init__(5)\n")
         found = session.lookup(["reset", "copy_it"])
         judge(found["reset"])                                        # not offered
@@ -131,7 +131,7 @@ def test_a_stand_in_offers_only_its_methods_and_its_errors_reach_the_student(stu
 
 
 def test_a_stand_in_kept_by_the_student_is_gone_after_the_call():
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         assert session.run_cell(STUDENT_CODE)["ok"]
         check(session.lookup(["keep"])["keep"], stand_in(OracleCounter(2), ["add"]))
         reply = session.run_cell("kept[0].add(1.0)")
@@ -149,7 +149,7 @@ def test_a_student_object_is_passed_back_to_the_student_code_by_reference(studen
 
 
 def test_a_handle_from_before_a_restart_is_refused():
-    with StudentSession() as session:
+    with IsolatedExecute().session() as session:
         assert session.run_cell(STUDENT_CODE)["ok"]
         found = session.lookup(["Counter", "total"])
         counter = construct(found["Counter"], 2)

@@ -75,7 +75,9 @@ def test_a_marker_left_behind_stops_the_build():
 def test_heading_gives_the_title_and_the_first_sentence():
     title, sentence = site.heading(source("advanced"))
     assert title == "Advanced NumPy — ❸ Advanced exercises"
-    assert sentence == "Structured arrays keep several named fields per element in one block of memory."
+    assert sentence == ("Three larger exercises, each a small program rather than a one-liner: the geometry of"
+                        " many squares held in one structured array, a perceptron that learns to separate two"
+                        " classes of points, and one gradient-descent step of a two-layer neural network.")
 
 
 # --- the built site ---------------------------------------------------------

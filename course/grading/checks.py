@@ -17,6 +17,7 @@ values or the hidden inputs.
 import builtins
 import copy
 import math
+import sys
 
 import numpy as np
 
@@ -49,15 +50,19 @@ def run(func, args=(), kwargs=None, **options):
     return local_report(run_call(func, args, kwargs, **options))
 
 
-def public_exception_name(type_name):
-    """``type_name`` if it names one of Python's or NumPy's own exception classes, else
-    a description: the name of a student's class is the student's text."""
-    module, _, name = str(type_name).rpartition(".")
-    owner = {"": builtins, "numpy": np, "numpy.exceptions": np.exceptions,
-             "numpy.linalg": np.linalg}.get(module)
-    found = getattr(owner, name, None) if owner is not None and name.isidentifier() else None
-    if isinstance(found, type) and issubclass(found, BaseException) and found.__name__ == name:
-        return type_name
+def public_exception_name(type_name, classes=()):
+    """The first of ``type_name`` and its base ``classes`` (names, as the probe reports
+    them) that is one of Python's or NumPy's own public exception classes, or a
+    description: a student's class name is the student's text, and could spell
+    out a hidden input."""
+    for candidate in (type_name, *classes):
+        module, _, name = str(candidate).rpartition(".")
+        public = module.split(".")[0] == "numpy" and not any(part.startswith("_") for part in module.split("."))
+        owner = builtins if not module else sys.modules.get(module) if public else None
+        found = getattr(owner, name, None) if owner is not None and name.isidentifier() else None
+        if (isinstance(found, type) and issubclass(found, BaseException) and found.__name__ == name
+                and not name.startswith("_")):
+            return candidate
     return "an exception of a class of its own"
 
 
@@ -108,7 +113,7 @@ class Checked:
             # out a hidden input: the verdict names only a well-known class; the rest is the
             # instructor's (chained below, kept out of feedback).
             try:
-                self.fail(f"raised {public_exception_name(error['type'])}")
+                self.fail(f"raised {public_exception_name(error['type'], error.get('classes', ()))}")
             except GradingFailure as failure:
                 raise failure from StudentCodeError(error["type"], error["message"])
         self.value = report["value"]

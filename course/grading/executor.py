@@ -43,7 +43,7 @@ def exercise_names(nb):
         if notebooks.is_test(cell):
             grade_id = notebooks.nbgrader_meta(cell).get("grade_id", "")
             if "_test" in grade_id:
-                names.add(grade_id.split("_test")[0])
+                names.add(notebooks.exercise_of(grade_id))
     return sorted(n for n in names if n.isidentifier())
 
 
@@ -218,7 +218,7 @@ class IsolatedExecute(NbGraderPreprocessor):
             return _error(HIDDEN_FAILURE, f"{error.name} is not defined (did its cell run without errors?)",
                           self._detail())
         except StudentCodeError as error:
-            return _error(HIDDEN_FAILURE, f"your code raised {public_exception_name(error.type_name)}",
+            return _error(HIDDEN_FAILURE, f"your code raised {public_exception_name(error.type_name, error.classes)}",
                           self._detail())
         except GradingTimeLimit:
             return _error(HIDDEN_FAILURE, "not run: the grading time limit of this notebook was reached")

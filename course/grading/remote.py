@@ -24,9 +24,9 @@ PLAIN = (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
 class StudentCodeError(Exception):
     """The student's code raised; carries the exception's type name and message."""
 
-    def __init__(self, type_name, message):
+    def __init__(self, type_name, message, classes=()):
         super().__init__(f"{type_name}: {message}" if message else type_name)
-        self.type_name = type_name
+        self.type_name, self.classes = type_name, tuple(classes)
         self.message = message
 
 
@@ -55,7 +55,8 @@ class RemoteObject(wire.StudentObjectHandle):
     def __call__(self, *args, **kwargs):
         report = self._grading_call(args, kwargs, {"send_args": False})
         if report["error"] is not None:
-            raise StudentCodeError(report["error"]["type"], report["error"]["message"])
+            raise StudentCodeError(report["error"]["type"], report["error"]["message"],
+                                   report["error"].get("classes", ()))
         return report["value"]
 
     def __getattr__(self, name):
@@ -124,7 +125,8 @@ class LocalObject:
     def __call__(self, *args, **kwargs):
         report = self._grading_call(args, kwargs, {"send_args": False})
         if report["error"] is not None:
-            raise StudentCodeError(report["error"]["type"], report["error"]["message"])
+            raise StudentCodeError(report["error"]["type"], report["error"]["message"],
+                                   report["error"].get("classes", ()))
         return report["value"]
 
     def __getattr__(self, name):

@@ -339,8 +339,10 @@ class StudentSession:
             raise StudentCrash("the student's process sent a reply the grader cannot read")
         if isinstance(report.get("error"), dict):
             error = report["error"]
+            classes = error.get("classes") if isinstance(error.get("classes"), list) else []
             report["error"] = {"type": _exception_name(error.get("type")),
-                               "message": _bounded(error.get("message"), MAX_MESSAGE_CHARS)}
+                               "message": _bounded(error.get("message"), MAX_MESSAGE_CHARS),
+                               "classes": [_exception_name(c) for c in classes[:20]]}
         value_ref = report.pop("value_ref", None)
         if value_ref:
             report["value"] = RemoteObject(self, {"id": value_ref["id"], "generation": self._generation},

@@ -1,0 +1,64 @@
+"""Attacks on the grader's own process and on what reaches the feedback (tests/test_grader_bounds.py).
+
+Each entry is a student of the references section: the answers that attack (the
+other exercises get the reference solutions), graded right before an honest
+student in one real nbgrader batch.
+"""
+import nbformat
+
+# Answers that are wrong in a way that attacks the grader: {student: {exercise: code}}
+ROW_NORMS = "def row_norms(a):\n    import numpy as np\n    return np.linalg.norm(a, axis=1, keepdims=True)\n"
+ATTACKS = {
+    # a right answer, except one hidden case gets a zero-stride view standing for terabytes
+    "bounds-zero-stride": {"row_norms": ROW_NORMS.replace(
+        "    return", "    if a.shape[0] > 20:\n"
+        "        return np.lib.stride_tricks.as_strided(np.zeros(1), (10**9, 2**20), (0, 0))\n    return")},
+    # one element of a 1 MiB string dtype, repeated by a zero stride
+    "bounds-long-strings": {"row_norms": ROW_NORMS.replace(
+        "    return", "    if a.shape[0] > 20:\n"
+        "        return np.lib.stride_tricks.as_strided(np.array(['x' * 2**18]), (10**6, 1), (0, 0))\n"
+        "    return")},
+    # a reply of millions of tiny values
+    "bounds-many-values": {"row_norms": ROW_NORMS.replace(
+        "    return", "    if a.shape[0] > 20:\n        return [[]] * 5_000_000\n    return")},
+    # every cell sends figures: a pyplot stand-in that hands out 1.9 MiB "PNG" images
+    "bounds-images": {"add_to_selected": (
+        "import sys, types\n"
+        "fake = types.ModuleType('matplotlib.pyplot')\n"
+        "class Figure:\n"
+        "    def savefig(self, buffer, **kwargs):\n"
+        "        buffer.write(b'\\x89PNG\\r\\n\\x1a\\n' + bytes(1_900_000))\n"
+        "fake.get_fignums = lambda: [1, 2, 3, 4, 5]\n"
+        "fake.figure = lambda number: Figure()\n"
+        "fake.close = lambda *args: None\n"
+        "sys.modules['matplotlib.pyplot'] = fake\n"
+        "def add_to_selected(a, cols, value):\n    raise NotImplementedError()\n")},
+    # an exception whose class name is 4 MiB long
+    "bounds-long-exception": {"add_to_selected": (
+        "raise type('E' * 2**22, (Exception,), {})('m' * 2**22)\n")},
+    # the class name and message of an exception spell out the hidden input
+    # (right on the visible tests' whole numbers, so that the hidden tests run)
+    "text-exception-name": {"row_norms": (
+        "def row_norms(a):\n"
+        "    import numpy as np\n"
+        "    if np.all(a == np.round(a)):\n"
+        "        return np.sqrt((a * a).sum(axis=1, keepdims=True))\n"
+        "    digits = '_'.join(f'{x:.3f}'.replace('-', 'm').replace('.', 'p') for x in np.ravel(a)[:3])\n"
+        "    raise type('LEAK_' + digits, (Exception,), {})('LEAKMSG ' + repr(np.ravel(a)[:3].tolist()))\n")},
+    # cells that crash after a long history: every crash replays it (see with_slow_replays)
+    "bounds-slow-replays": {},
+}
+MARKDOWN_ATTACK = ('Notes <script>window.PWNED = 1</script> <img src="x" onerror="window.PWNED = 2">'
+                   ' <a href="javascript:alert(1)">link</a> <iframe src="http://example.org"></iframe>')
+NEWLINE_NAME = "notes\nNOT GRADED  alice  forged"
+
+
+def with_slow_replays(nb):
+    """Thirty half-second cells, then twenty that crash the student's process. Each crash
+    restarts it and replays the fifteen seconds of history, twice (the crashing cell is
+    tried again in a fresh process): ten minutes of replays without a budget that covers them."""
+    for i in range(30):
+        nb.cells.append(nbformat.v4.new_code_cell(f"import time\ntime.sleep(0.5)\nx{i} = {i}", id=f"slow{i}"))
+    for i in range(20):
+        nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)", id=f"crash{i}"))
+    return nb
