@@ -10,6 +10,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,13 +46,17 @@ def _run_measured(course, *args):
     """Run nbgrader; return (result, seconds, peak resident bytes of the nbgrader process)."""
     command = [sys.executable, "-m", "nbgrader", *args]
     start, peak = time.monotonic(), 0
-    process = subprocess.Popen(command, cwd=course, env=build.tool_environ(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    while process.poll() is None:
-        peak = max(peak, _peak_memory(process.pid))
-        time.sleep(0.05)
-    out, err = process.communicate()
-    return subprocess.CompletedProcess(command, process.returncode, out, err), time.monotonic() - start, peak
+    # Files, not pipes: nobody reads a pipe while we poll, and a full one would stall nbgrader.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, cwd=course, env=build.tool_environ(), stdout=out, stderr=err,
+                                   text=True)
+        while process.poll() is None:
+            peak = max(peak, _peak_memory(process.pid))
+            time.sleep(0.05)
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
+    return result, time.monotonic() - start, peak
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +76,7 @@ def batch(tmp_path_factory):
     markdown = notebooks.fill_answers(stub, reference)
     markdown.cells.insert(1, nbformat.v4.new_markdown_cell(attacks.MARKDOWN_ATTACK, id="attack"))
     attackers["text-markdown"] = markdown
+    attackers["bounds-many-cells"] = attacks.with_many_bad_cells(notebooks.fill_answers(stub, reference))
     attackers["text-newline-name"] = honest
     for name, nb in attackers.items():
         notebooks.write(nb, layout.submitted(name, SECTION))
@@ -100,7 +106,7 @@ def test_no_submission_holds_the_grader_much_beyond_its_budget(batch):
     assert seconds < NOTEBOOK_BUDGET + 10 * 2 * len(attackers), f"the batch took {seconds:.0f} s"
 
 
-@pytest.mark.parametrize("attacker", list(ATTACKS) + ["text-markdown", "text-newline-name"])
+@pytest.mark.parametrize("attacker", list(ATTACKS) + ["text-markdown", "text-newline-name", "bounds-many-cells"])
 def test_the_honest_student_after_each_attacker_gets_full_marks(batch, attacker):
     layout = batch[0]
     scores = cell_scores(layout.root, SECTION, attacker + "-honest")
@@ -158,6 +164,15 @@ def test_feedback_html_from_a_student_cannot_run_scripts(batch):
     assert not [tag for tag in page.find_all(True) if any(name.startswith("on") for name in tag.attrs)]
     assert not [a for a in page.find_all("a") if a.get("href", "").strip().lower().startswith("javascript")]
     assert "link" in cell.get_text()  # the harmless text stays
+
+
+def test_thousands_of_bad_cells_are_summed_up_and_graded(batch):
+    layout = batch[0]
+    lines = [line for line in layout.report(SECTION).read_text().splitlines()
+             if line.strip().startswith("bounds-many-cells ")]
+    assert len(lines) == batch_report.MAX_PROBLEMS + 1 and "15,950 more problems" in lines[-1]
+    scores = cell_scores(layout.root, SECTION, "bounds-many-cells")
+    assert all(score == most for score, most in scores.values())
 
 
 def test_a_file_name_cannot_forge_a_line_of_the_report(batch):

@@ -88,7 +88,7 @@ class AssignmentReport:
                 problems.append([NOT_GRADED, f"nbgrader could not grade {', '.join(submission.ungraded)}"
                                              " (its error is in the autograde log)."])
             if submission.more:
-                problems.append([problems[-1][0], f"... and {submission.more} more problems of this kind"
+                problems.append([problems[-1][0], f"... and {submission.more:,} more problems of this kind"
                                                   " or others."])
             for kind, message in problems:
                 rows[kind].append((printable(student), message))

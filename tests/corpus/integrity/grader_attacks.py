@@ -53,6 +53,17 @@ MARKDOWN_ATTACK = ('Notes <script>window.PWNED = 1</script> <img src="x" onerror
 NEWLINE_NAME = "notes\nNOT GRADED  alice  forged"
 
 
+def with_many_bad_cells(nb, count=16_000):
+    """Cells whose grading metadata is not part of the assignment, each one a problem for the
+    report: intake must stay linear in the notebook and the report short."""
+    for i in range(count):
+        cell = nbformat.v4.new_markdown_cell("x", id=f"junk{i}")
+        cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": False,
+                                     "grade_id": f"junk{i}", "points": 1, "schema_version": 3}
+        nb.cells.append(cell)
+    return nb
+
+
 def with_slow_replays(nb):
     """Thirty half-second cells, then twenty that crash the student's process. Each crash
     restarts it and replays the fifteen seconds of history, twice (the crashing cell is
