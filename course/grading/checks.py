@@ -115,7 +115,7 @@ class Checked:
             try:
                 self.fail(f"raised {public_exception_name(error['type'], error.get('classes', ()))}")
             except GradingFailure as failure:
-                raise failure from StudentCodeError(error["type"], error["message"])
+                raise failure from StudentCodeError.from_report(error)
         self.value = report["value"]
 
     # -- helpers -----------------------------------------------------------

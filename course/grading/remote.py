@@ -27,6 +27,11 @@ class StudentCodeError(Exception):
     def __init__(self, type_name, message, classes=()):
         super().__init__(f"{type_name}: {message}" if message else type_name)
         self.type_name, self.classes = type_name, tuple(classes)
+
+    @classmethod
+    def from_report(cls, error):
+        """From the ``error`` field of a call report."""
+        return cls(error["type"], error["message"], error.get("classes", ()))
         self.message = message
 
 
@@ -53,11 +58,7 @@ class RemoteObject(wire.StudentObjectHandle):
         return self._session.call(self._ref, args, kwargs, options)
 
     def __call__(self, *args, **kwargs):
-        report = self._grading_call(args, kwargs, {"send_args": False})
-        if report["error"] is not None:
-            raise StudentCodeError(report["error"]["type"], report["error"]["message"],
-                                   report["error"].get("classes", ()))
-        return report["value"]
+        return _value_of(self._grading_call(args, kwargs, {"send_args": False}))
 
     def __getattr__(self, name):
         if name.startswith("__"):
@@ -123,11 +124,7 @@ class LocalObject:
         return local_report(run_call(self._target, args, kwargs, **options))
 
     def __call__(self, *args, **kwargs):
-        report = self._grading_call(args, kwargs, {"send_args": False})
-        if report["error"] is not None:
-            raise StudentCodeError(report["error"]["type"], report["error"]["message"],
-                                   report["error"].get("classes", ()))
-        return report["value"]
+        return _value_of(self._grading_call(args, kwargs, {"send_args": False}))
 
     def __getattr__(self, name):
         if name.startswith("__"):
