@@ -45,8 +45,8 @@ def test_code_the_compiler_made_never_looks_like_it_hides_lines():
 def test_a_loop_without_line_numbers_runs_no_line_events_but_is_named():
     hidden = _unlined(types.FunctionType(_negate_between.__code__, globals()))
     report = run_call(hidden, (np.arange(1000.0), 3, 8), {}, count_lines=True)
-    assert report["measurement"]["line_events"] == 0
-    assert any("code without line numbers" in call for call in report["measurement"]["suspect_calls"])
+    assert report.measurement.line_events == 0
+    assert any("code without line numbers" in call for call in report.measurement.suspect_calls)
 
 
 def test_recursion_without_line_numbers_is_named():
@@ -54,8 +54,8 @@ def test_recursion_without_line_numbers_is_named():
         return 0 if n == 0 else 1 + count(n - 1)
 
     report = run_call(_unlined(count), (200,), {}, count_lines=True)
-    assert report["value"] == 200
-    assert report["measurement"]["suspect_calls"]
+    assert report.value == 200
+    assert report.measurement.suspect_calls
 
 
 @pytest.mark.parametrize("hide", [False, True])

@@ -107,16 +107,20 @@ class Checked:
         self.case = case
         self._pristine = pristine
         self.report = report
-        if report["error"] is not None:
-            error = report["error"]
+        error = report.error
+        if error is not None:
             # The student chose the exception's class and message, and could make them spell
             # out a hidden input: the verdict names only a well-known class; the rest is the
             # instructor's (chained below, kept out of feedback).
             try:
-                self.fail(f"raised {public_exception_name(error['type'], error.get('classes', ()))}")
+                self.fail(f"raised {public_exception_name(error.type, error.classes)}")
             except GradingFailure as failure:
                 raise failure from StudentCodeError.from_report(error)
-        self.value = report["value"]
+        if report.legacy_random_used:
+            # Reproducible all the same when seeded from the Generator, so no other check sees it.
+            self.fail("used NumPy's legacy global random state (np.random.seed, np.random.choice, ...); "
+                      "draw only from the Generator it is given")
+        self.value = report.value
 
     # -- helpers -----------------------------------------------------------
     def fail(self, message):
@@ -128,20 +132,20 @@ class Checked:
         return copy.deepcopy(self._pristine)
 
     def _result(self):
-        if self.report["result"] is None:
-            self.fail(f"returned {self.report['result_type']}, not a NumPy array")
-        return self.report["result"]
+        if self.report.result is None:
+            self.fail(f"returned {self.report.result_type}, not a NumPy array")
+        return self.report.result
 
     # -- what the value is -------------------------------------------------
     def returns_array(self, *, shape=None, ndim=None, kind=None):
         """The result is an ndarray; ``kind`` is a string of allowed dtype kinds ("iu", "f", "b")."""
         facts = self._result()
-        if ndim is not None and len(facts["shape"]) != ndim:
-            self.fail(f"returned a {len(facts['shape'])}-D array, expected {ndim}-D")
-        if shape is not None and facts["shape"] != tuple(shape):
-            self.fail(f"returned shape {facts['shape']}, expected {tuple(shape)}")
-        if kind is not None and facts["kind"] not in kind:
-            self.fail(f"returned dtype {facts['dtype']}, expected {_kind_words(kind)}")
+        if ndim is not None and len(facts.shape) != ndim:
+            self.fail(f"returned a {len(facts.shape)}-D array, expected {ndim}-D")
+        if shape is not None and facts.shape != tuple(shape):
+            self.fail(f"returned shape {facts.shape}, expected {tuple(shape)}")
+        if kind is not None and facts.kind not in kind:
+            self.fail(f"returned dtype {facts.dtype}, expected {_kind_words(kind)}")
         return self
 
     def equals(self, expected, *, rtol=1e-7, atol=0.0):
@@ -170,7 +174,7 @@ class Checked:
     def is_view_of(self, slot=0):
         """The result uses the memory of argument ``slot`` (no copy)."""
         facts = self._result()
-        if slot not in facts["shares_memory_with"]:
+        if slot not in facts.shares_memory_with:
             self.fail(f"returned a copy; it must be a view sharing the memory of {_slot_name(slot)}")
         return self
 
@@ -181,14 +185,32 @@ class Checked:
         of the new buffer it made, which is a copy all the same.
         """
         facts = self._result()
-        if facts["shares_memory_with"]:
-            self.fail(f"returned a view of {_slot_name(facts['shares_memory_with'][0])}; "
+        if facts.shares_memory_with:
+            self.fail(f"returned a view of {_slot_name(facts.shares_memory_with[0])}; "
                       "it must be a new array")
+        return self
+
+    def allocates_at_most(self, results=1.0, *, what="its result"):
+        """The call held at most ``results`` times its result's bytes at once (plus 256 KiB for
+        NumPy's iteration buffers and small objects): ``allocates_at_most(1)`` allows the
+        result and nothing of its size beside it, such as a copy of an argument repeated per
+        row (``np.tile``).
+
+        The call must have traced its memory: use it on :func:`check_vectorized`'s result
+        (it calls the function once more, at the largest size, to measure).
+        """
+        peak, facts = self.report.peak_bytes, self._result()
+        if peak is None:
+            self.fail("could not be measured: the memory it used was not traced")
+        allowed = results * facts.nbytes + _SMALL_ALLOCATIONS
+        if peak > allowed:
+            self.fail(f"allocated {_mib(peak)} at once for a result of {_mib(facts.nbytes)}; "
+                      f"it may allocate only {what} (no temporary array of that size)")
         return self
 
     def has_strides(self, predicate, message):
         """``predicate(strides)`` holds for the result's strides (in bytes)."""
-        strides = self._result()["strides"]
+        strides = self._result().strides
         if not predicate(strides):
             self.fail(message)
         return self
@@ -196,14 +218,14 @@ class Checked:
     # -- arguments -----------------------------------------------------------
     def leaves_arguments_unchanged(self):
         """No array argument was modified."""
-        changed = [slot for slot, modified in self.report["args_modified"].items() if modified]
+        changed = [slot for slot, modified in self.report.args_modified.items() if modified]
         if changed:
             self.fail(f"modified {_slot_name(changed[0])}; it must leave its input unchanged")
         return self
 
     def argument_after(self, slot):
         """The value of argument ``slot`` after the call."""
-        args, kwargs = self.report["args_after"]
+        args, kwargs = self.report.args_after
         return args[slot] if isinstance(slot, int) else kwargs[slot]
 
     def modifies_in_place(self, slot, oracle, *, rtol=1e-7, atol=0.0):
@@ -218,13 +240,22 @@ class Checked:
 
 
 def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="element"):
-    """``func`` runs no Python-level loop over its input; returns a :class:`Measured`.
+    """``func`` does no per-element work in Python; returns a :class:`Measured`.
 
     ``make_arguments(n)`` returns the argument tuple for input size ``n``. The
-    function is called at each size while counting Python line events (in any
-    frame); a loop over the input adds at least one event per ``what``, while
-    whole-array code runs the same lines whatever the size. Loops whose length
-    does not depend on ``n`` (over time steps, say) are allowed.
+    function is called at each size, watched (:mod:`course.grading.probe`)
+    by two independent measures:
+
+    - Python line events, in any frame: a loop over the input adds at least
+      one per ``what``, while whole-array code runs the same lines whatever
+      the size. Loops whose length does not depend on ``n`` (over time
+      steps, say) are allowed.
+    - CPU time inside built-in functions that go through Python objects one
+      by one (``sum``, ``functools.reduce``, ``.tolist()``, ``np.array`` of a
+      list, ``np.fromiter``...): a loop run by C over Python objects (``map``,
+      ``itertools``, a list and back) runs no line, but makes this time grow
+      with ``n``, by several nanoseconds per element, where whole-array code
+      spends a constant, tiny amount.
 
     A count is trusted only if nothing could have hidden lines from it: a call
     that changes tracing, starts a thread or process, or has another thread
@@ -235,18 +266,20 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
     ``.satisfies(...)``, ``.modifies_in_place(...)``...).
     """
     name = _name(func)
-    counts, calls = [], []
+    counts, calls, object_work, object_calls = [], [], [], []
     for n in sizes:
         args = tuple(make_arguments(n))
         pristine = copy.deepcopy((args, {}))
         report = run(func, args, count_lines=True)
         called = Checked(func, pristine, report, f"size {n}")  # fails if it raised
-        reasons = _unmeasured(report["measurement"])
+        reasons = _unmeasured(report.measurement)
         if reasons:
             called.fail("could not be measured: the function changed tracing or started a thread "
                         f"or process during the call ({'; '.join(reasons)}). "
                         "Whole-array code needs none of this.")
-        counts.append(report["measurement"]["line_events"])
+        counts.append(report.measurement.line_events)
+        object_work.append(report.measurement.object_work_ns)
+        object_calls.extend(c for c in report.measurement.object_work_calls if c not in object_calls)
         calls.append(called)
     growth = counts[-1] - counts[0]
     allowed = (sizes[-1] - sizes[0]) // 16 + 16
@@ -255,7 +288,33 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
             f"{name} is not vectorized: it runs Python code once per {what} "
             f"({counts[0]} lines executed for size {sizes[0]}, {counts[-1]} for size {sizes[-1]}). "
             "Use whole-array operations instead of a Python loop.")
-    return Measured(calls)
+    more_work = object_work[-1] - object_work[0]
+    if more_work > max(_OBJECT_NS_PER_ELEMENT * (sizes[-1] - sizes[0]), _OBJECT_NS_NOISE):
+        raise GradingFailure(
+            f"{name} is not vectorized: it goes through Python objects once per {what} "
+            f"(in {', '.join(object_calls)}: {_microseconds(object_work[0])} for size {sizes[0]}, "
+            f"{_microseconds(object_work[-1])} for size {sizes[-1]}). Work on whole arrays instead "
+            "of lists, iterators or Python numbers.")
+    return Measured(calls, func, make_arguments, sizes[-1])
+
+
+# Per-element work on Python objects costs 5-100 ns per element (a list of ints
+# made by .tolist() alone costs about 8 ns per element, np.array of a list 20);
+# whole-array code calls such functions on short lists only, or on arrays (a
+# copy costs below 1 ns per element). Below the noise floor nothing is judged:
+# one cache miss or timer tick is a few microseconds.
+_OBJECT_NS_PER_ELEMENT = 5.0
+_OBJECT_NS_NOISE = 60_000
+# A ufunc that broadcasts or casts works through buffers of 8,192 elements per operand.
+_SMALL_ALLOCATIONS = 256 * 2**10
+
+
+def _microseconds(ns):
+    return f"{ns / 1e3:,.0f} µs"
+
+
+def _mib(nbytes):
+    return f"{nbytes / 2**20:.2f} MiB"
 
 
 class Measured:
@@ -266,8 +325,19 @@ class Measured:
     measured results with the oracle's.
     """
 
-    def __init__(self, calls):
+    def __init__(self, calls, func=None, make_arguments=None, largest=None):
         self.calls = list(calls)
+        self._func, self._make_arguments, self._largest = func, make_arguments, largest
+
+    def allocates_at_most(self, results=1.0, *, what="its result"):
+        """``Checked.allocates_at_most`` on one more call, its memory traced, at 8 times
+        the largest size: large enough that NumPy's fixed-size buffers do not count."""
+        size = 8 * self._largest
+        args = tuple(self._make_arguments(size))
+        pristine = copy.deepcopy((args, {}))
+        report = run(self._func, args, trace_memory=True)
+        Checked(self._func, pristine, report, f"size {size}").allocates_at_most(results, what=what)
+        return self
 
     def _each(method):
         def apply(self, *args, **kwargs):
@@ -294,30 +364,24 @@ class Measured:
 _OTHER_THREADS_CPU = 20e-3
 
 
-_FACTS = ("line_events", "suspect_calls", "tracer_replaced", "profiler_replaced", "sampler_replaced",
-          "untraced_frames", "threads_started", "threads_ran", "other_threads_cpu", "child_processes",
-          "children_cpu")
-
-
 def _unmeasured(facts):
-    """Why the probe's line count of a call cannot be trusted, in words (empty if it can)."""
-    if not isinstance(facts, dict) or any(key not in facts for key in _FACTS) \
-            or not isinstance(facts["line_events"], int):
-        return ["the report of the measurement is incomplete"]
+    """Why the probe's measurement of a call cannot be trusted, in words (empty if it can)."""
+    if facts is None:
+        return ["the report of the measurement is missing"]
     reasons = []
-    if facts["suspect_calls"]:
-        reasons.append("it used " + ", ".join(facts["suspect_calls"]))
-    if facts["tracer_replaced"] or facts["profiler_replaced"] or facts["sampler_replaced"]:
+    if facts.suspect_calls:
+        reasons.append("it used " + ", ".join(facts.suspect_calls))
+    if facts.tracer_replaced or facts.profiler_replaced or facts.sampler_replaced:
         reasons.append("it replaced the tracer that counts its lines")
-    if facts["untraced_frames"]:
+    if facts.untraced_frames:
         reasons.append("line events were switched off in its code")
-    if facts["threads_started"]:
+    if facts.threads_started:
         reasons.append("it started a thread")
-    if facts["threads_ran"]:
+    if facts.threads_ran:
         reasons.append("another thread ran Python code during the call")
-    elif facts["other_threads_cpu"] is not None and facts["other_threads_cpu"] > _OTHER_THREADS_CPU:
+    elif facts.other_threads_cpu is not None and facts.other_threads_cpu > _OTHER_THREADS_CPU:
         reasons.append("another thread worked during the call")
-    if facts["child_processes"] or facts["children_cpu"] > 0:
+    if facts.child_processes or (facts.children_cpu or 0) > 0:
         reasons.append("a child process ran during the call")
     return reasons
 

@@ -102,13 +102,16 @@ class IsolatedExecute(NbGraderPreprocessor):
                                              " later outputs are replaced by a note.").tag(config=True)
     scratch_limit = Integer(256, help="MiB the student's process may write, in all, to its scratch folder"
                                       " (a tmpfs of its own where the OS allows).").tag(config=True)
+    timeit_budget = Float(0.05, help="Seconds each tools.timeit demonstration may take while grading (it"
+                                     " earns no points; students and the site keep the full budget).",
+                          allow_none=True).tag(config=True)
 
     def session(self, files=None, deadline=None):
         """A :class:`StudentSession` with these limits, ending at ``deadline`` (``time.monotonic()``)."""
         return StudentSession(files, memory_bytes=int(self.memory_limit * 2**30), cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
-                              deadline=deadline)
+                              timeit_budget=self.timeit_budget, deadline=deadline)
 
     def preprocess(self, nb, resources):
         folder = self._assignment_files(resources)

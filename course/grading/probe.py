@@ -9,17 +9,21 @@ verdicts are made from its report by :mod:`course.grading.checks`.
 import copy
 import ctypes
 import dis
+import functools
 import gc
 import os
 import resource
+import _signal as _signal_c
 import signal
 import sys
 import threading
 import time
+import tracemalloc
 
 import numpy as np
 
-from .wire import _BASE, _FLAGS, _owner, type_name
+from .call_report import ArrayFacts, CallReport, ErrorFacts, Measurement
+from .wire import type_name
 
 _settrace, _gettrace = sys.settrace, sys.gettrace
 _setprofile, _getprofile = sys.setprofile, sys.getprofile
@@ -34,17 +38,30 @@ _THREADS_BEFORE = frozenset(sys._current_frames())
 _listdir, _open, _getattr, _id, _len = os.listdir, open, getattr, id, len
 _getrusage, _RUSAGE_CHILDREN = resource.getrusage, resource.RUSAGE_CHILDREN
 _process_time, _thread_time = time.process_time_ns, getattr(time, "thread_time_ns", None)
+_thread_ns = _thread_time or _process_time
 _SIGALRM, _ITIMER_REAL = getattr(signal, "SIGALRM", None), getattr(signal, "ITIMER_REAL", None)
-_setitimer, _sigmask = getattr(signal, "setitimer", None), getattr(signal, "pthread_sigmask", None)
-_signal, _getsignal, _SIG_DFL, _SIG_IGN = signal.signal, signal.getsignal, signal.SIG_DFL, signal.SIG_IGN
+# The C functions, not signal.py's wrappers: those run Python code (enum conversion),
+# which would count as the student's while the watch is on.
+_setitimer, _sigmask = getattr(_signal_c, "setitimer", None), getattr(_signal_c, "pthread_sigmask", None)
+_signal, _getsignal, _SIG_DFL, _SIG_IGN = _signal_c.signal, _signal_c.getsignal, signal.SIG_DFL, signal.SIG_IGN
 _SIG_BLOCK, _SIG_UNBLOCK = getattr(signal, "SIG_BLOCK", None), getattr(signal, "SIG_UNBLOCK", None)
 _shares_memory, _may_share_memory = np.shares_memory, np.may_share_memory
 _array_equal, _ndarray, _TooHard = np.array_equal, np.ndarray, np.exceptions.TooHardError
 _as_plain = _ndarray.view
+_tracing_memory, _trace_memory, _untrace_memory = tracemalloc.is_tracing, tracemalloc.start, tracemalloc.stop
+_traced_memory, _reset_peak = tracemalloc.get_traced_memory, tracemalloc.reset_peak
+# NumPy's legacy global random state (np.random.seed, np.random.choice, ...), read
+# through the class's own method: a student may rebind the module's names.
+_LEGACY_RANDOM, _legacy_state = np.random.mtrand._rand, np.random.RandomState.get_state
 
 # While lines are counted, the function is also sampled: every _SAMPLE_EVERY
 # seconds (wall time) a signal handler looks at what the main thread runs.
 _SAMPLE_EVERY = 100e-6
+# A call of an _OBJECT_WORK function counts only if it took this long: every
+# profiler event costs a few microseconds of its own (a frame for the hook,
+# allocations that tracemalloc traces), and per-element work at the sizes
+# graded (thousands of elements, tens of ns each) takes far longer.
+_OBJECT_WORK_MIN_NS = 50_000
 
 # Built-in functions that change or read the tracing of the call, or run code
 # where the line counter cannot see it (another thread, process or
@@ -59,7 +76,21 @@ _SUSPECT_FUNCTIONS = {
     "gc": {"get_objects", "get_referrers", "get_referents"},
 }
 _SUSPECT_MODULES = {"_signal", "_posixsubprocess", "_ctypes", "_xxsubinterpreters",
-                    "_xxinterpchannels", "_winapi"}
+                    "_xxinterpchannels", "_winapi", "_tracemalloc"}
+# Built-in functions that go through Python objects one by one when given a list
+# or an iterator, in C, where no line event shows it: the time spent in them is
+# the second measure of per-element work. (Calling a type, list(...) or
+# tuple(...), makes no profiler event; a result made that way ends up in one of
+# these, np.array or np.fromiter, all the same.)
+_OBJECT_WORK = {id(f): name for f, name in (
+    (sum, "sum"), (min, "min"), (max, "max"), (sorted, "sorted"), (any, "any"), (all, "all"),
+    (functools.reduce, "functools.reduce"), (np.array, "np.array"), (np.asarray, "np.asarray"),
+    (np.asanyarray, "np.asanyarray"), (np.fromiter, "np.fromiter"),
+    (np.ndarray.tolist, "ndarray.tolist"), (str.join, "str.join"), (bytes.join, "bytes.join"),
+)}
+# The same methods bound to an object: (class, method name) -> name in messages.
+_OBJECT_WORK_METHODS = {(np.ndarray, "tolist"): "ndarray.tolist", (str, "join"): "str.join",
+                        (bytes, "join"): "bytes.join"}
 # Python-level functions of the same kind (the others end in a built-in above).
 _SUSPECT_CODE = {threading.settrace.__code__: "threading.settrace",
                  threading.setprofile.__code__: "threading.setprofile"}
@@ -98,23 +129,14 @@ def _same_values(before, after):
 def describe_array(value, array_args):
     """Memory facts about ``value`` (an ndarray) and its relation to the arguments."""
     plain = _as_plain(value, _ndarray)
-    flags = _FLAGS(value)
-    owner = _owner(value)
-    return {
-        "shape": tuple(int(n) for n in plain.shape),
-        "dtype": plain.dtype.str if plain.dtype.names is None else str(plain.dtype),
-        "kind": plain.dtype.kind,
-        "strides": tuple(int(s) for s in plain.strides),
-        "owns_data": bool(flags.owndata),
-        "is_view": _BASE(value) is not None,
-        "c_contiguous": bool(flags.c_contiguous),
-        "f_contiguous": bool(flags.f_contiguous),
-        "writeable": bool(flags.writeable),
-        # Which argument's memory the result uses (None if it has its own buffer).
-        "shares_memory_with": tuple(slot for slot, arg in array_args if _shares(value, arg)),
-        "same_owner_as": tuple(slot for slot, arg in array_args
-                               if owner is not None and _owner(arg) is owner),
-    }
+    return ArrayFacts(
+        shape=tuple(int(n) for n in plain.shape),
+        dtype=plain.dtype.str if plain.dtype.names is None else str(plain.dtype),
+        kind=plain.dtype.kind,
+        nbytes=int(plain.nbytes),
+        strides=tuple(int(s) for s in plain.strides),
+        shares_memory_with=tuple(slot for slot, arg in array_args if _shares(value, arg)),
+    )
 
 
 # -- the state of the process around a call -----------------------------------
@@ -182,7 +204,6 @@ class _Watch:
         self.count = 0          # line events
         self.calls = []         # names of suspect functions called
         self.untraced = 0       # events or samples that met a frame whose line events were off
-        self.samples = 0
         self.threads_seen = {}  # thread id -> (frame, instruction) last seen, other threads
         self.threads_new = set()
         self.threads_ran = set()
@@ -190,6 +211,12 @@ class _Watch:
         self.sampling = self.in_sample = False
         self.top = None         # the frame that calls the function
         self.main = _get_ident()
+        self.object_ns = 0      # CPU time inside the outermost _OBJECT_WORK calls
+        self.object_names = []
+        self.object_call = None  # (function, frame, name) of the one running now
+        self.object_from = None  # when its time began to count (None: paused)
+        self.object_call_ns = 0
+        self.object_nested = 0   # Python frames running inside it (their lines are counted instead)
         self._codes = {}
         # One bound method each, so that identity tells whether a hook is still in place.
         self.tracer, self.profiler, self.sampler = self._trace, self._profile, self._sample
@@ -207,16 +234,31 @@ class _Watch:
         code = frame.f_code
         if not self.active or _id(code) in _OWN_CODE:
             return
+        if event in ("c_return", "c_exception"):
+            call = self.object_call
+            if call is not None and call[0] is arg and call[1] is frame:
+                self._object_work_ends()
+        starts_object_work = False
         if event == "c_call":
             module, name = _getattr(arg, "__module__", None), _getattr(arg, "__name__", None)
             if module in _SUSPECT_MODULES or name in _SUSPECT_FUNCTIONS.get(module, ()):
                 self._suspect(f"{module}.{name}")
+            starts_object_work = self.object_call is None and self._object_work_begins(arg, name, frame)
         elif event == "call":
+            if self.object_call is not None:
+                # Python code run from inside (an import, a callback): its lines count instead.
+                self._pause_object_work()
+                self.object_nested += 1
             if _id(code) not in self._codes:
                 self._inspect(code)
             frame = frame.f_back
         if not self._traced(frame):
             self.untraced += 1
+        if event == "return" and self.object_nested:
+            self.object_nested -= 1
+            starts_object_work = not self.object_nested
+        if starts_object_work:  # last, so that none of the hook's own work is counted
+            self._resume_object_work()
 
     def _sample(self, signum, frame):
         # Never twice at once: a sample can start while Python code (a weakref
@@ -224,13 +266,58 @@ class _Watch:
         if not self.active or self.in_sample:
             return
         self.in_sample = True
+        counting = self.object_from is not None  # a signal sent just before the timer stopped
+        if counting:
+            self._pause_object_work()
         try:
-            self.samples += 1
             if not self._traced(frame):
                 self.untraced += 1
             self._look_at_threads()
         finally:
+            if counting:
+                self._resume_object_work()
             self.in_sample = False
+
+    def _resume_object_work(self):
+        # No samples while the C call runs: taking one costs tens of microseconds,
+        # which would count as the call's work, and there is no Python frame to
+        # look at. (The timer stops: blocking the signal would only send it to
+        # another thread. Python code run from inside is paused, and sampled.)
+        if self.sampling:
+            _setitimer(_ITIMER_REAL, 0)
+        self.object_from = _thread_ns()
+
+    def _pause_object_work(self):
+        # No call between reading and clearing: a sample cannot come in between.
+        started = self.object_from
+        self.object_from = None
+        if started is not None:
+            self.object_call_ns += _thread_ns() - started
+            if self.sampling and self.active:
+                _setitimer(_ITIMER_REAL, _SAMPLE_EVERY, _SAMPLE_EVERY)
+
+    def _object_work_ends(self):
+        """The outermost call ended: keep its time if it is long enough to be work, not noise."""
+        self._pause_object_work()
+        if self.object_call_ns >= _OBJECT_WORK_MIN_NS:
+            self.object_ns += self.object_call_ns
+            label = self.object_call[2]
+            if label not in self.object_names and _len(self.object_names) < 8:
+                self.object_names.append(label)
+        self.object_call = None
+
+    def _object_work_begins(self, function, name, frame):
+        label = _OBJECT_WORK.get(_id(function))
+        if label is None:
+            owner = _getattr(function, "__self__", None)
+            for (cls, method), text in _OBJECT_WORK_METHODS.items():
+                if name == method and isinstance(owner, cls):
+                    label = text
+                    break
+        if label is None:
+            return False
+        self.object_call, self.object_nested, self.object_call_ns = (function, frame, label), 0, 0
+        return True
 
     def _traced(self, frame):
         """Every frame of the call from ``frame`` up has line events on, sent to the tracer.
@@ -348,22 +435,23 @@ class _Watch:
             other_ns = (after["cpu"] - before["cpu"]) - (after["thread_cpu"] - before["thread_cpu"])
             other_cpu = max(other_ns, 0) / 1e9
         self.threads_seen.clear()  # let go of the other threads' frames
-        return {
-            "line_events": self.count,
-            "tracer_replaced": not tracer_kept,
-            "profiler_replaced": not profiler_kept,
-            "sampler_replaced": not sampler_kept,
-            "suspect_calls": list(self.calls),
-            "untraced_frames": self.untraced,
-            "samples": self.samples if self.sampling else None,
-            "threads_started": max(grew("tasks"), _len(self.threads_new)),
-            "threads_ran": _len(self.threads_ran),
-            "other_threads_cpu": other_cpu,
+        return Measurement(
+            line_events=self.count,
+            object_work_ns=self.object_ns,
+            object_work_calls=tuple(self.object_names),
+            tracer_replaced=not tracer_kept,
+            profiler_replaced=not profiler_kept,
+            sampler_replaced=not sampler_kept,
+            suspect_calls=tuple(self.calls),
+            untraced_frames=self.untraced,
+            threads_started=max(grew("tasks"), _len(self.threads_new)),
+            threads_ran=_len(self.threads_ran),
+            other_threads_cpu=other_cpu,
             # children running when the call began, or that appeared during it
-            "child_processes": _len([pid for pid, running in (before["children"] or {}).items() if running])
-                               + _len(set(after["children"] or ()) - set(before["children"] or ())),
-            "children_cpu": max(after["children_cpu"] - before["children_cpu"], 0.0),
-        }
+            child_processes=_len([pid for pid, running in (before["children"] or {}).items() if running])
+                            + _len(set(after["children"] or ()) - set(before["children"] or ())),
+            children_cpu=max(after["children_cpu"] - before["children_cpu"], 0.0),
+        )
 
     def _start_sampling(self):
         if _setitimer is None or _get_ident() != _MAIN_THREAD:
@@ -384,13 +472,23 @@ class _Watch:
             return True
         _setitimer(_ITIMER_REAL, 0)
         kept = _getsignal(_SIGALRM) is self.sampler
-        _signal(_SIGALRM, _SIG_IGN)  # drops a signal still on its way: it must not meet SIG_DFL
-        _signal(_SIGALRM, _SIG_DFL if self.old_handler is None else self.old_handler)
+        # A signal already sent may still be on its way, to this thread or to
+        # another (a process's timer signal goes to any thread that does not
+        # block it). It must find a Python handler: SIG_DFL would end the
+        # process, and SIG_IGN set while it is pending makes Python print
+        # "OSError: Signal 14 ignored due to race condition". So where there
+        # was no Python handler before, a no-op one stays.
+        old = self.old_handler
+        _signal(_SIGALRM, old if callable(old) else _late_sample)
         if self.was_blocked:
             _sigmask(_SIG_BLOCK, (_SIGALRM,))
         if self.old_timer[0] > 0:
             _setitimer(_ITIMER_REAL, *self.old_timer)
         return kept
+
+
+def _late_sample(signum, frame):
+    """The SIGALRM handler left after a watch: a sample that arrives late does nothing."""
 
 
 # The watch's own code: the sampling handler runs with tracing on, and may
@@ -400,59 +498,63 @@ _OWN_CODE = frozenset(id(f.__code__) for f in (getattr(m, "__func__", m) for m i
                       if hasattr(f, "__code__"))
 
 
-def run_call(func, args=(), kwargs=None, *, count_lines=False, send_value=True,
+def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=False, send_value=True,
              send_args=True):
-    """Call ``func(*args, **kwargs)`` and return a report (a dict of plain data).
+    """Call ``func(*args, **kwargs)``; return a :class:`~course.grading.call_report.CallReport`.
 
-    Keys: ``value`` (the return value, or None if not sent), ``error`` (None or
-    ``{"type", "message"}``), ``result`` (memory facts when the value is an
-    ndarray, else None), ``result_type``, ``args_after`` (the arguments after
-    the call), ``args_modified`` (slot -> bool, for array arguments) and
-    ``measurement`` (None, or with ``count_lines`` what the line counter saw:
-    ``line_events``, the Python line events during the call, in any frame, and
-    the facts that say whether that count can be trusted: hooks replaced,
-    suspect functions called, frames whose line events were switched off,
-    threads started or running, child processes, CPU time of other threads).
+    ``count_lines`` watches the call (:class:`_Watch`); ``trace_memory``
+    measures the most memory it held (``peak_bytes``), in a call of its own
+    because tracing every allocation would blur the watch's timing.
+    ``send_value`` and ``send_args`` say whether the value and the arguments
+    after the call go in the report.
     """
     kwargs = dict(kwargs or {})
     array_args = _arrays_in(args, kwargs)
     before = {slot: _as_plain(a, _ndarray).copy() for slot, a in array_args}
+    random_before = _legacy_random_state()
     watch = _Watch() if count_lines else None
-    value, error, measurement = None, None, None
+    value, error, measurement, peak = None, None, None, None
+    collecting = _gc_isenabled()
+    _gc_disable()  # a collection in the middle would be counted as the call's work
+    if trace_memory:
+        started_tracing = not _tracing_memory()
+        if started_tracing:
+            _trace_memory(1)
+        _reset_peak()
+        memory_before = _traced_memory()[0]
     if watch is not None:
         watch.begin(_getframe())
         watch.active = True
     try:
         value = func(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are answers too
-        error = {"type": type(exc).__name__, "message": _message(exc),
-                 # the class and its bases, so the grader can name the first well-known one
-                 "classes": [_class_name(c) for c in type(exc).__mro__[:20]]}
+        error = ErrorFacts.of(exc)
     finally:
         if watch is not None:
             watch.active = False
             measurement = watch.end()
-    report = {
-        "error": error,
-        "value": value if send_value and error is None else None,
-        "result_type": type_name(value) if error is None else None,
-        "result": describe_array(value, array_args) if isinstance(value, _ndarray) else None,
-        "args_modified": {slot: not _same_values(before[slot], _as_plain(a, _ndarray))
-                          for slot, a in array_args},
-        "args_after": (copy.copy(list(args)), dict(kwargs)) if send_args else None,
-        "line_events": measurement["line_events"] if measurement else None,
-        "measurement": measurement,
-    }
-    return report
+        if trace_memory and _tracing_memory():  # a call that stopped tracing has no peak
+            peak = max(_traced_memory()[1] - memory_before, 0)
+            if started_tracing:
+                _untrace_memory()
+        if collecting:
+            _gc_enable()
+    return CallReport(
+        error=error,
+        value=value if send_value and error is None else None,
+        value_ref=None,
+        result_type=type_name(value) if error is None else None,
+        result=describe_array(value, array_args) if isinstance(value, _ndarray) else None,
+        args_modified={slot: not _same_values(before[slot], _as_plain(a, _ndarray))
+                       for slot, a in array_args},
+        args_after=(copy.copy(list(args)), dict(kwargs)) if send_args else None,
+        legacy_random_used=_legacy_random_state() != random_before,
+        peak_bytes=peak,
+        measurement=measurement,
+    )
 
 
-def _class_name(cls):
-    module, name = _getattr(cls, "__module__", ""), _getattr(cls, "__qualname__", "?")
-    return name if module in ("builtins", "") else f"{module}.{name}"
-
-
-def _message(exc):
-    try:
-        return str(exc)[:500]
-    except BaseException:  # noqa: BLE001
-        return "(the exception's message could not be printed)"
+def _legacy_random_state():
+    """NumPy's legacy global random state, as something that compares by value."""
+    state = _legacy_state(_LEGACY_RANDOM, legacy=False)
+    return (bytes(state["state"]["key"]), state["state"]["pos"], state["has_gauss"], state["gauss"])

@@ -11,9 +11,12 @@ be passed back to the student's code by reference.
 Without isolation (validating a notebook in its kernel) a :class:`LocalObject`
 plays the same part, so that hidden tests read alike both ways.
 """
+from dataclasses import replace
+
 import numpy as np
 
 from . import wire
+from .call_report import CallReport
 from .probe import run_call
 
 # What goes by value between the processes; anything else stays where it was made.
@@ -26,13 +29,19 @@ class StudentCodeError(Exception):
 
     def __init__(self, type_name, message, classes=()):
         super().__init__(f"{type_name}: {message}" if message else type_name)
-        self.type_name, self.classes = type_name, tuple(classes)
+        self.type_name, self.message, self.classes = type_name, message, tuple(classes)
 
     @classmethod
     def from_report(cls, error):
-        """From the ``error`` field of a call report."""
-        return cls(error["type"], error["message"], error.get("classes", ()))
-        self.message = message
+        """From the ``error`` of a call report (:class:`~course.grading.call_report.ErrorFacts`)."""
+        return cls(error.type, error.message, error.classes)
+
+
+def _value_of(report):
+    """What a call returned, or its exception as a :class:`StudentCodeError`."""
+    if report.error is not None:
+        raise StudentCodeError.from_report(report.error)
+    return report.value
 
 
 class RemoteObject(wire.StudentObjectHandle):
@@ -90,12 +99,14 @@ def _shared_locally(value, name):
 
 def local_report(report):
     """A :func:`~course.grading.probe.run_call` report as the grader sees it from a worker:
-    plain data, with a returned object of the student's as a :class:`LocalObject`."""
-    value = report["value"]
-    report = wire.roundtrip(report)
-    if report["error"] is None and not (isinstance(value, PLAIN) and not callable(value)):
-        report["value"] = LocalObject(value, "result")
-    return report
+    sent as plain data and rebuilt, with a returned object of the student's as a :class:`LocalObject`."""
+    value = report.value
+    received = CallReport.from_plain(wire.roundtrip(replace(report, value=None).to_plain()))
+    if report.error is not None:
+        return received
+    if isinstance(value, PLAIN) and not callable(value):
+        return replace(received, value=wire.roundtrip(value))
+    return replace(received, value=LocalObject(value, "result"))
 
 
 def unwrap_local(value, depth=0):

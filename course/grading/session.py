@@ -8,22 +8,21 @@ had succeeded, so one fault costs only the cell or the call that caused it.
 """
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from . import sandbox, wire
+from .call_report import CallReport, ReportError, bounded_text, identifier
 from .remote import RemoteObject
 from .stand_in import stand_ins_in
-from .worker import write_frame
+from .wire import write_frame
 
-MAX_NAME_CHARS = 200        # an exception's type name, as kept in a notebook
-MAX_MESSAGE_CHARS = 10_000  # an exception's message
 MAX_IMAGES, MAX_IMAGE_BYTES = 5, 2 * 2**20   # figures kept per cell
 _PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -69,11 +68,12 @@ class StudentSession:
     """
 
     def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
-                 call_timeout, scratch_bytes, deadline=None):
+                 call_timeout, scratch_bytes, timeit_budget=None, deadline=None):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
         self.output_chars, self.startup_timeout = output_chars, startup_timeout
         self.call_timeout = call_timeout   # seconds for a lookup or a call
+        self.timeit_budget = timeit_budget  # seconds for each tools.timeit, or None: its own default
         self.deadline = deadline           # time.monotonic() after which nothing more runs, or None
         self.files = Path(files) if files else None
         self.history = []  # cells that ran to the end or to an exception, replayed after a restart
@@ -106,6 +106,8 @@ class StudentSession:
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "NBGRADER_EXECUTION": "autograde", "PYTHONDONTWRITEBYTECODE": "1",
                "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+        if self.timeit_budget is not None:
+            env["COURSE_TIMEIT_BUDGET"] = repr(float(self.timeit_budget))  # read by tools.timeit
         command = [*sandbox.launch_prefix(), sys.executable, "-m", "course.grading.worker",
                    str(request_read), str(reply_write), json.dumps(config)]
         self._process = subprocess.Popen(
@@ -238,35 +240,20 @@ class StudentSession:
         if not ok:
             # Its text is the student's process's to choose: keep it out of the verdict.
             raise StudentProcessError("the student's process could not answer the grader's request") \
-                from RemoteError(_bounded(answer, MAX_MESSAGE_CHARS))
+                from RemoteError(bounded_text(answer))
         return answer
 
     def _read_frame(self, deadline):
-        """One length-prefixed frame from the worker, or None at end of file; the
-        deadline covers the whole frame, so a worker that stops mid-frame cannot stall us."""
-        header = self._read_exactly(8, deadline)
-        if header is None:
-            return None
-        size = int.from_bytes(header, "little")
-        if size > wire.MAX_MESSAGE_BYTES:
+        """One frame from the worker (None at end of file), whole before ``deadline``."""
+        try:
+            return wire.read_frame(self._replies, deadline=deadline, max_bytes=wire.MAX_MESSAGE_BYTES)
+        except wire.FrameTimeout:
+            raise StudentTimeout() from None
+        except wire.FrameTooLarge:
             # Not read at all: the rest of the pipe is unusable, so the process goes.
             self._kill()
             raise StudentCrash("the student's process sent a reply larger than the grader accepts"
-                               f" ({wire.MAX_MESSAGE_BYTES // 2**20} MiB)")
-        return self._read_exactly(size, deadline)
-
-    def _read_exactly(self, size, deadline):
-        chunks, left = [], size
-        while left:
-            ready, _, _ = select.select([self._replies], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                raise StudentTimeout()
-            chunk = os.read(self._replies, min(left, 1 << 20))
-            if not chunk:
-                return None
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
+                               f" ({wire.MAX_MESSAGE_BYTES // 2**20} MiB)") from None
 
     def _reap(self, timeout=5):
         """Wait for the dead worker; return (exit code, CPU seconds it used)."""
@@ -335,18 +322,14 @@ class StudentSession:
                                timeout or self.call_timeout)
         finally:
             self._stand_ins = {}
-        if not isinstance(report, dict):
-            raise StudentCrash("the student's process sent a reply the grader cannot read")
-        if isinstance(report.get("error"), dict):
-            error = report["error"]
-            classes = error.get("classes") if isinstance(error.get("classes"), list) else []
-            report["error"] = {"type": _exception_name(error.get("type")),
-                               "message": _bounded(error.get("message"), MAX_MESSAGE_CHARS),
-                               "classes": [_exception_name(c) for c in classes[:20]]}
-        value_ref = report.pop("value_ref", None)
-        if value_ref:
-            report["value"] = RemoteObject(self, {"id": value_ref["id"], "generation": self._generation},
-                                           "result", value_ref["type"])
+        try:
+            report = CallReport.from_plain(report)
+        except ReportError:
+            raise StudentCrash("the student's process sent a reply the grader cannot read") from None
+        if report.value_ref is not None:
+            report = replace(report, value=RemoteObject(
+                self, {"id": report.value_ref["id"], "generation": self._generation}, "result",
+                report.value_ref["type"]))
         return report
 
     def _serve_callback(self, request):
@@ -370,24 +353,6 @@ class StudentSession:
         return self._wrap(entry, name)
 
 
-def _text(value):
-    """Text that can be written into a notebook (no lone surrogates)."""
-    return str(value).encode("utf-8", "replace").decode("utf-8")
-
-
-def _bounded(value, limit):
-    text = value if isinstance(value, str) else ""
-    if len(text) > limit:
-        text = text[:limit] + f"\n[... {len(text) - limit:,} more characters not shown]"
-    return _text(text)
-
-
-def _exception_name(value):
-    """An exception's type name as the notebook shows it: an identifier (dots allowed) of bounded length."""
-    name = value if isinstance(value, str) else ""
-    return name if name.replace(".", "_").isidentifier() and len(name) <= MAX_NAME_CHARS else "Error"
-
-
 def _clean_run_reply(reply, output_chars):
     """The fields of a run reply the executor uses, with the types it expects and every
     field bounded here, in the grader: the student's process may have sent anything."""
@@ -396,12 +361,11 @@ def _clean_run_reply(reply, output_chars):
     error = reply.get("error")
     if error is not None:
         error = error if isinstance(error, dict) else {}
-        error = {"ename": _exception_name(error.get("ename")),
-                 "evalue": _bounded(error.get("evalue"), MAX_MESSAGE_CHARS)}
+        error = {"ename": identifier(error.get("ename")), "evalue": bounded_text(error.get("evalue"))}
     images = reply.get("images") if isinstance(reply.get("images"), list) else []
     images = [i for i in images if isinstance(i, bytes) and i.startswith(_PNG) and len(i) <= MAX_IMAGE_BYTES]
-    return {"ok": bool(reply.get("ok")), "stdout": _bounded(reply.get("stdout"), output_chars),
-            "stderr": _bounded(reply.get("stderr"), output_chars), "error": error,
+    return {"ok": bool(reply.get("ok")), "stdout": bounded_text(reply.get("stdout"), output_chars),
+            "stderr": bounded_text(reply.get("stderr"), output_chars), "error": error,
             "images": images[:MAX_IMAGES]}
 
 

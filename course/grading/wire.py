@@ -17,10 +17,16 @@ sends: the message, its JSON header, the number of nodes and blobs, and every
 array's *logical* size (a zero-stride view of a few bytes can stand for
 terabytes that a comparison would walk through) and item size have limits
 (:class:`WireLimit` says which was passed).
+
+Messages travel between the processes as frames (:func:`write_frame`,
+:func:`read_frame`): an 8-byte little-endian length, then the message.
 """
 import io
 import json
+import os
+import select
 import struct
+import time
 
 import numpy as np
 
@@ -364,6 +370,52 @@ def loads(data, grader_objects=None, student_objects=None):
         raise
     except Exception as error:  # noqa: BLE001 - any malformed input
         raise WireError(f"malformed message: {error}") from None
+
+
+class FrameTimeout(TimeoutError):
+    """A frame that did not arrive whole before its deadline."""
+
+
+class FrameTooLarge(WireLimit):
+    """A frame that announces more than the reader accepts; it is not read at all."""
+
+
+def write_frame(fd, payload):
+    """Send one message (bytes) as a frame on the file descriptor ``fd``."""
+    view = memoryview(struct.pack("<Q", len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def read_frame(fd, *, deadline=None, max_bytes=None):
+    """One frame's message from ``fd``, or None at end of file.
+
+    ``deadline`` (a ``time.monotonic()`` value) covers the whole frame, so a
+    sender that stops mid-frame cannot stall the reader (:class:`FrameTimeout`);
+    a frame longer than ``max_bytes`` raises :class:`FrameTooLarge` unread.
+    """
+    header = _read_exactly(fd, 8, deadline)
+    if header is None:
+        return None
+    (size,) = struct.unpack("<Q", header)
+    if max_bytes is not None and size > max_bytes:
+        raise FrameTooLarge(f"a frame of more than {max_bytes // 2**20} MiB")
+    return _read_exactly(fd, size, deadline)
+
+
+def _read_exactly(fd, size, deadline):
+    chunks, left = [], size
+    while left:
+        if deadline is not None:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise FrameTimeout()
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def roundtrip(value):

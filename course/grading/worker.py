@@ -6,37 +6,11 @@ what it needs, limits itself (:mod:`course.grading.sandbox`), then serves
 requests: run a cell, look names up, call a function through the probe.
 Requests and replies are :mod:`course.grading.wire` messages (plain data only).
 """
+import dataclasses
 import io
 import json
 import os
-import struct
 import sys
-
-
-def read_frame(fd):
-    header = _read_exactly(fd, 8)
-    if header is None:
-        return None
-    (size,) = struct.unpack("<Q", header)
-    return _read_exactly(fd, size)
-
-
-def _read_exactly(fd, size):
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def write_frame(fd, payload):
-    data = struct.pack("<Q", len(payload)) + payload
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class BoundedText(io.TextIOBase):
@@ -120,12 +94,14 @@ def main(argv):
     import numpy as np
     from IPython.core.interactiveshell import InteractiveShell
 
-    from course.grading import probe, wire
+    from course.grading import call_report, probe, wire
 
     shell = InteractiveShell.instance(history_length=0)
     shell.history_manager.enabled = False
     shell.displayhook.write_output_prompt = lambda: None  # a cell's value shows as in Jupyter, no "Out[0]:"
     run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
+    read_frame, write_frame, message_of = wire.read_frame, wire.write_frame, call_report.message_of
+    with_value = dataclasses.replace
     active = [scratch, *sandbox.apply(memory_bytes=config["memory_bytes"], cpu_seconds=config["cpu_seconds"],
                                       scratch=config["scratch"], read_paths=config["read_paths"])]
     refs, plain = {}, (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
@@ -171,7 +147,7 @@ def main(argv):
         reply = {"ok": error is None, "stdout": out.getvalue(), "stderr": err.getvalue(),
                  "images": images, "error": None}
         if error is not None:
-            reply["error"] = {"ename": type(error).__name__, "evalue": probe._message(error)}
+            reply["error"] = {"ename": type(error).__name__, "evalue": message_of(error)}
         return reply
 
     def ask_grader(request):
@@ -208,11 +184,11 @@ def main(argv):
         if op == "call":
             options = request["options"]
             report = run_call(resolve(request["ref"]), request["args"], request["kwargs"], **options)
-            if report["error"] is None and options.get("send_value", True):
-                shared = share(report["value"])
-                report["value"] = shared.get("value")
-                report["value_ref"] = shared.get("ref") and {"id": shared["ref"], "type": shared["type"]}
-            return report
+            if report.error is None and options.get("send_value", True):
+                shared = share(report.value)
+                report = with_value(report, value=shared.get("value"),
+                                    value_ref=shared.get("ref") and {"id": shared["ref"], "type": shared["type"]})
+            return report.to_plain()
         if op == "getattr":
             return share(getattr(resolve(request["ref"]), request["name"]))
         if op == "hello":
@@ -227,7 +203,7 @@ def main(argv):
             request = loads(frame, grader_objects=proxy, student_objects=resolve)
             reply = {"ok": True, "reply": serve(request)}
         except BaseException as error:  # noqa: BLE001 - report, never die on a request
-            reply = {"ok": False, "error": f"{type(error).__name__}: {probe._message(error)}"}
+            reply = {"ok": False, "error": f"{type(error).__name__}: {message_of(error)}"}
         try:
             payload = dumps(reply)
         except BaseException as error:  # noqa: BLE001

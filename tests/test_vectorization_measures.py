@@ -1,0 +1,142 @@
+"""The second measure of check_vectorized (time in built-ins that go through Python
+objects), memory bounds, NumPy's legacy global random state, and the sampler's signals."""
+import functools
+import itertools
+import operator
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course.grading import GradingFailure, check, check_vectorized
+
+
+def walk(n, rng):
+    return np.concatenate([[0], np.cumsum(rng.choice([-1, 1], n))])
+
+
+def walk_accumulate_list(n, rng):  # the introduction's itertools version, on a list
+    steps = rng.choice([-1, 1], n).tolist()
+    return np.array(list(itertools.accumulate(steps, initial=0)))
+
+
+def walk_fromiter_map(n, rng):
+    steps = rng.choice([-1, 1], n)
+    return np.fromiter(itertools.accumulate(map(int, steps), initial=0), dtype=np.int64, count=n + 1)
+
+
+def walk_list_and_back(n, rng):
+    return np.cumsum(np.array([0] + list(rng.choice([-1, 1], n))))
+
+
+def total_reduce(n, rng):
+    return functools.reduce(operator.add, rng.integers(0, 9, n))
+
+
+def total_builtin_sum(n, rng):
+    return sum(rng.integers(0, 9, n))
+
+
+def total(n, rng):
+    return rng.integers(0, 9, n).sum()
+
+
+def distinct_sorted(n, rng):  # whole-array code that sorts: costly per element, but in NumPy
+    return np.unique(np.sort(rng.integers(0, 50, n)))
+
+
+def automaton_padding_each_step(n, rng):  # many small np.array/np.asarray calls, none per element
+    Z = rng.integers(0, 2, n)
+    for _ in range(50):
+        padded = np.pad(Z, 1)
+        Z = np.asarray(padded[:-2] ^ padded[2:])
+    return Z
+
+
+def arguments(n):
+    return n, np.random.default_rng(n)
+
+
+@pytest.mark.parametrize("func", [walk, total, distinct_sorted, automaton_padding_each_step])
+def test_whole_array_code_passes_both_measures(func):
+    for _ in range(3):  # timing must never flake for these
+        check_vectorized(func, arguments)
+
+
+@pytest.mark.parametrize("func", [walk_accumulate_list, walk_fromiter_map, walk_list_and_back,
+                                  total_reduce, total_builtin_sum])
+def test_a_loop_that_c_runs_over_python_objects_is_not_vectorized(func):
+    check(func, *arguments(10))  # each runs, and runs no Python line per element:
+    with pytest.raises(GradingFailure, match="goes through Python objects once per element"):
+        check_vectorized(func, arguments)
+
+
+def add_broadcast(x, v):
+    return x + v
+
+
+def add_tiled(x, v):
+    return x + np.tile(v, (len(x), 1))
+
+
+def add_after_a_copy(x, v):
+    return x.astype(float) + v
+
+
+def add_in_place_on_a_copy(x, v):
+    out = x.copy()
+    out += v
+    return out
+
+
+def rows(m):
+    return np.random.default_rng(m).normal(size=(m, 3)), np.array([1.0, -2.0, 0.5])
+
+
+@pytest.mark.parametrize("func", [add_broadcast, add_in_place_on_a_copy])
+def test_allocates_at_most_its_result_accepts_broadcasting(func):
+    check_vectorized(func, rows).allocates_at_most(1)
+
+
+@pytest.mark.parametrize("func", [add_tiled, add_after_a_copy])
+def test_allocates_at_most_its_result_rejects_a_temporary_of_its_size(func):
+    with pytest.raises(GradingFailure, match="allocated .* MiB at once"):
+        check_vectorized(func, rows).allocates_at_most(1)
+    check_vectorized(func, rows).allocates_at_most(2)  # the bound is what the test says
+
+
+def walk_from_the_global_state(n, rng):
+    np.random.seed(int(rng.integers(2**31)))  # reproducible: only the global state shows it
+    return np.concatenate([[0], np.cumsum(np.random.choice([-1, 1], n))])
+
+
+def test_a_call_that_uses_the_legacy_global_random_state_fails():
+    check(walk, 100, np.random.default_rng(1))
+    with pytest.raises(GradingFailure, match="legacy global random state"):
+        check(walk_from_the_global_state, 100, np.random.default_rng(1))
+
+
+STRESS = """
+import threading, time
+import numpy as np
+from course.grading.probe import run_call
+def idle():  # like a Jupyter kernel's own threads: the timer's signal may go to them
+    while True:
+        time.sleep(0.0001)
+for _ in range(2):
+    threading.Thread(target=idle, daemon=True).start()
+def short(Z):
+    return np.asarray(Z) + 1
+for _ in range(3000):
+    run_call(short, (np.arange(10),), count_lines=True)
+print("done")
+"""
+
+
+def test_many_short_watched_calls_leave_no_signal_behind():
+    # A timer signal on its way when sampling stops used to meet SIG_IGN:
+    # "OSError: Signal 14 ignored due to race condition", or SIG_DFL: death.
+    result = subprocess.run([sys.executable, "-c", STRESS], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stdout.strip() == "done", result.stderr
+    assert "race condition" not in result.stderr and "Error" not in result.stderr, result.stderr
