@@ -11,12 +11,12 @@ import time
 
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from course import notebooks
 from course.grading import GradingFailure, check, check_value, check_vectorized
 from course.grading.probe import run_call
 from course.grading.wire import Opaque, roundtrip
+from course.layout import ROOT
 
 
 def flip(Z):

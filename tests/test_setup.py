@@ -1,12 +1,11 @@
 """The repository's own promises: pins, layout, determinism, the exercise contract."""
 import re
-import shutil
 
 import pytest
-from conftest import ROOT, make_course, notebooks
+from helpers import make_course
 
-from course import build
-from course.layout import SECTIONS
+from course import build, notebooks
+from course.layout import ROOT, SECTIONS
 
 
 def _pins(text):
@@ -71,8 +70,7 @@ def test_tools_py_beside_each_notebook_is_the_canonical_copy(section):
 
 @pytest.mark.slow
 def test_release_and_demo_class_match_a_fresh_generation(tmp_path):
-    course = make_course(tmp_path)
-    shutil.copytree(ROOT / "demo", course / "demo")
+    course = make_course(tmp_path, demo=True)
     build.generate(root=course)
     build.build_demo_class(root=course)
     for folder in ("release", "submitted"):

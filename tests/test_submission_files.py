@@ -12,10 +12,10 @@ import subprocess
 import time
 
 import pytest
-from conftest import ROOT, cell_scores, make_course, notebooks
+from helpers import cell_scores, make_course
 
-from course import build
-from course.layout import Course
+from course import build, notebooks
+from course.layout import ROOT, Course
 from course.grading import batch_report, submission_files
 from course.grading.submission_files import UnsafeFile, read_file, scan
 
