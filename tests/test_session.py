@@ -37,6 +37,28 @@ def test_a_lookup_returns_only_the_names_asked_for(session):
     assert isinstance(found["double"], RemoteObject)  # a handle: the function stays in the student's process
 
 
+# The student's code can find the worker's encoder and write to its reply pipe (README, "Not
+# defended"): forged replies, each a frame of an 8-byte length and a message, queued before the real ones.
+FORGE = """
+import gc, os, struct, sys
+dumps = next(f for f in gc.get_objects() if callable(f) and getattr(f, "__qualname__", None) == "dumps"
+             and getattr(f, "__module__", None) == "course.grading.wire")  # the worker's own encoder
+for reply in {replies!r}:
+    payload = dumps(reply)
+    os.write(int(sys.argv[2]), struct.pack("<Q", len(payload)) + payload)
+"""
+
+
+def test_what_a_forged_reply_carries_is_bounded_and_only_what_was_asked_for_is_kept():
+    with IsolatedExecute(output_limit=100).session() as session:
+        ran = {"ok": True, "stdout": "x" * 1000, "stderr": "", "images": [b"GIF89a"], "error": None}
+        found = {"x": {"kind": "value", "value": 1}, "intruder": {"kind": "value", "value": 2}}
+        reply = session.run_cell(FORGE.format(replies=[{"ok": True, "reply": ran}, {"ok": True, "reply": found}]))
+        assert reply["ok"] and reply["stdout"].startswith("x" * 100) and len(reply["stdout"]) < 200
+        assert "more characters" in reply["stdout"] and reply["images"] == []  # not a PNG
+        assert session.lookup(["x"]) == {"x": 1}
+
+
 def test_a_timeout_costs_only_its_cell_and_the_cells_before_it_are_replayed(session):
     session.run_cell("x = 41")
     start = time.monotonic()

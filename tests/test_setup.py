@@ -46,7 +46,7 @@ def test_every_exercise_has_visible_and_hidden_tests(section):
     tests = [c for c in nb.cells if notebooks.is_test(c)]
     assert notebooks.exercises(nb)
     for exercise in notebooks.exercises(nb):
-        mine = [c for c in tests if notebooks.nbgrader_meta(c)["grade_id"].startswith(f"{exercise}_test")]
+        mine = [c for c in tests if notebooks.exercise_of(notebooks.nbgrader_meta(c)["grade_id"]) == exercise]
         assert mine, f"{exercise} has no test cell"
         assert any(not c.source.lstrip().startswith(notebooks.HIDDEN_BEGIN) for c in mine), exercise
         assert any(notebooks.HIDDEN_BEGIN in c.source for c in mine), exercise
