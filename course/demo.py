@@ -1,7 +1,9 @@
 """The demo class in submitted/: five students who show what grading does.
 
 - alice hands in the reference solutions;
-- bob makes typical mistakes (his answers are in demo/bob/<section>.py);
+- bob makes typical mistakes: each of his answers is one of the test corpus
+  (tests/corpus/<section>/), named in BOB, so it is written once and the
+  corpus tests grade it on its own;
 - carol hands in the untouched release;
 - dave solves the warmup, but his notebook is mangled the way notebooks get
   mangled: an answer cell pasted twice, a test cell turned into Markdown, a
@@ -13,13 +15,36 @@ import copy
 
 from . import notebooks
 
+# bob's answers: {section: {corpus file: the exercises he answers with that file's answer}}.
+# The exercises of a section left out here stay unanswered in his notebook.
+BOB = {
+    "warmup": {
+        "correct_b": ("random_walk", "vector_10_to_49", "null_vector", "reverse", "matrix_0_to_8",
+                      "identity", "repeat_copy", "heat_equation"),
+        "wrong_a": ("find_subsequence", "border_ones", "nan_results", "compute_strides", "repeat_view"),
+        "wrong_c": ("negate_between",),
+    },
+    "advanced": {
+        "correct_bob": ("Perceptron",),
+        "wrong_bob": ("square_dtype", "make_squares", "transform_squares", "train_perceptron",
+                      "two_layer_step"),
+    },
+    "references": {
+        "wrong_bob": ("add_to_selected", "row_norms", "add_row_vector", "tint", "resize_nearest"),
+    },
+}
+
+
 def answers(course, section, student):
     """The answers ``student`` hands in for ``section``, by exercise id."""
     if student == "alice":
         return notebooks.reference_answers(notebooks.read(course.source(section)))
     if student == "bob":
-        path = course.root / "demo" / "bob" / f"{section}.py"
-        return notebooks.read_answer_file(path) if path.exists() else {}
+        chosen = {}
+        for name, exercises in BOB.get(section, {}).items():
+            corpus = notebooks.read_answer_file(course.corpus(section, name))
+            chosen.update((exercise, corpus[exercise]) for exercise in exercises)
+        return chosen
     return {}
 
 

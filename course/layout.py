@@ -10,6 +10,7 @@ A course folder (this repository, or a throw-away copy in the tests) holds::
     reports/autograde-<section>.txt, .json    the batch report of the last autograde run
     site/                                     the website for self-learners
     gradebook.db                              nbgrader's gradebook (SQLite)
+    tests/corpus/<section>/<name>.py          answers graded by the tests, some handed in by the demo class
 
 nbgrader's own ``CourseDirectory.format_path`` knows the first five for a
 running nbgrader app; this module is for everything else (instructor
@@ -40,6 +41,7 @@ class Course:
     site_dir = property(lambda self: self.root / "site")
     gradebook = property(lambda self: self.root / "gradebook.db")
     tools = property(lambda self: self.root / "tools.py")
+    corpus_dir = property(lambda self: self.root / "tests" / "corpus")
 
     @property
     def db_url(self):
@@ -68,6 +70,10 @@ class Course:
 
     def feedback(self, student, section):
         return self.feedback_dir / student / section / f"{section}.html"
+
+    def corpus(self, section, name):
+        """A file of answers (``# %% <exercise id>`` before each) in the test corpus."""
+        return self.corpus_dir / section / f"{name}.py"
 
     def report(self, section, suffix=".txt"):
         """The batch report of the last autograde run of ``section``."""

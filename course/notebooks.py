@@ -54,9 +54,11 @@ def is_test(cell):
 
 
 def exercise_of(grade_id):
-    """The exercise a cell belongs to, by the course's grade-id convention: an answer
-    cell's id is the exercise id, its test cells' ids are ``<id>_test...``."""
-    return grade_id.split("_test")[0]
+    """The exercise a test cell belongs to, by the course's grade-id convention (an answer
+    cell's id is the exercise id, its test cells' ids are ``<id>_test...``), or None for
+    an id that does not follow it."""
+    exercise, marker, _ = grade_id.partition("_test")
+    return exercise if marker else None
 
 
 def exercises(nb):

@@ -1,56 +1,8 @@
-"""Shared helpers: a throw-away nbgrader course built from this repository's files,
-graded with the real nbgrader command line (venv bin/ on PATH, see course.build)."""
-import shutil
-from pathlib import Path
-
+"""Fixtures the tests share; plain helper functions are in helpers.py."""
 import pytest
+from helpers import make_course
 
-from course import build, notebooks
-from course.layout import ROOT, Course
-
-
-def make_course(folder):
-    """A course folder with this repository's config, tools.py and source/."""
-    folder = Path(folder)
-    shutil.copy(ROOT / "nbgrader_config.py", folder)
-    shutil.copy(ROOT / "tools.py", folder)
-    shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
-    return folder
-
-
-def run_nbgrader(course, *args):
-    return build.nbgrader(*args, root=course, check=False, quiet=True)
-
-
-def submit(course, student, section, nb):
-    notebooks.write(nb, Course(course).submitted(student, section))
-
-
-def release(course, section):
-    return notebooks.read(Course(course).release(section))
-
-
-def source(section):
-    return notebooks.read(Course().source(section))
-
-
-def cell_scores(course, section, student):
-    """``{grade_id: (score, max_score)}`` of the autograded test cells."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(Course(course).db_url) as gradebook:
-        submission = gradebook.find_submission_notebook(section, section, student)
-        return {g.name: (g.score, g.max_score) for g in submission.grades}
-
-
-def exercise_scores(course, section, student):
-    """``{exercise id: (score, max_score)}``, summing the exercise's test cells."""
-    totals = {}
-    for grade_id, (score, most) in cell_scores(course, section, student).items():
-        exercise = notebooks.exercise_of(grade_id)
-        got, top = totals.get(exercise, (0.0, 0.0))
-        totals[exercise] = (got + score, top + most)
-    return totals
+from course import build
 
 
 @pytest.fixture(scope="session")
@@ -59,10 +11,3 @@ def generated_course(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("course"))
     build.generate(root=course)
     return course
-
-
-def autograde(course, section, students="*"):
-    """Autograde the submissions whose student id matches the glob ``students``."""
-    result = run_nbgrader(course, "autograde", section, "--force", f"--student={students}")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result

@@ -7,7 +7,10 @@ must get full marks on its exercise; every wrong one must lose marks on it.
 from collections import Counter
 
 import pytest
-from conftest import ROOT, autograde, exercise_scores, notebooks, release, source, submit
+from helpers import autograde, exercise_scores, release, source, submit
+
+from course import notebooks
+from course.layout import ROOT
 
 pytestmark = pytest.mark.slow
 CORPUS = ROOT / "tests" / "corpus"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import cell_scores, make_course, notebooks
+from helpers import cell_scores, make_course
 
-from course import build
+from course import build, notebooks
 from course.grading import batch_report
 from course.layout import Course
 

@@ -15,11 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
-from conftest import ROOT, autograde, exercise_scores, make_course, notebooks, run_nbgrader, submit
+from helpers import autograde, exercise_scores, make_course, run_nbgrader, submit
 
-from course import build
+from course import build, notebooks
 from course.grading.executor import IsolatedExecute
 from course.grading.session import StudentProcessError
+from course.layout import ROOT
 
 pytestmark = pytest.mark.slow
 CORPUS = ROOT / "tests" / "corpus" / "integrity"

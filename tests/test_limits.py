@@ -4,9 +4,9 @@ Each test builds a course whose config tightens one limit, so the limit (and
 not another one) is what stops the student's code.
 """
 import pytest
-from conftest import autograde, exercise_scores, make_course, notebooks, submit
+from helpers import autograde, exercise_scores, make_course, submit
 
-from course import build
+from course import build, notebooks
 from course.layout import Course
 
 pytestmark = pytest.mark.slow

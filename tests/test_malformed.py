@@ -10,10 +10,11 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import ROOT, cell_scores, make_course, notebooks, run_nbgrader
+from helpers import cell_scores, make_course, run_nbgrader
 
-from course import build
+from course import build, notebooks
 from course.grading import batch_report
+from course.layout import ROOT
 
 pytestmark = pytest.mark.slow
 SECTION = "references"
@@ -230,7 +231,7 @@ def test_an_edited_test_cell_is_reported_and_the_original_decides(batch):
 
 def test_a_deleted_answer_costs_its_exercise_unless_the_answer_moved(batch):
     course, _, _, _, report = batch
-    lost = {k: (0.0, most) for k, (_, most) in FULL.items() if k.startswith("row_norms_test")}
+    lost = {k: (0.0, most) for k, (_, most) in FULL.items() if notebooks.exercise_of(k) == "row_norms"}
     assert cell_scores(course, SECTION, "deleted-answer") == {**FULL, **lost}
     assert cell_scores(course, SECTION, "moved-answer") == FULL
     for student in ("deleted-answer", "moved-answer"):
@@ -257,10 +258,9 @@ def test_a_trick_played_on_the_notebook_file_earns_nothing(batch, student):
 
 
 def test_the_instructor_command_reports_what_it_could_not_grade_and_goes_on(tmp_path, capsys):
-    course = make_course(tmp_path)
+    course = make_course(tmp_path, demo=True)
     for section in ("warmup", "advanced"):
         shutil.rmtree(course / "source" / section)
-    shutil.copytree(ROOT / "demo", course / "demo")
     build.generate(root=course)
     build.build_demo_class(root=course)
     build.autograde(root=course)

@@ -3,7 +3,6 @@ correct answer and fails a wrong one, in the grader's own process (validating a 
 and through the isolated worker (autograding)."""
 import numpy as np
 import pytest
-from conftest import ROOT  # noqa: F401 - puts the repository on sys.path
 
 from course.grading import GradingFailure, attribute, check, construct, stand_in
 from course.grading.executor import IsolatedExecute

@@ -1,9 +1,9 @@
 """End to end through the real nbgrader CLI, for every section."""
 import pytest
-from conftest import (ROOT, autograde, cell_scores, notebooks, release, run_nbgrader, source,
-                      submit)
+from helpers import autograde, cell_scores, release, run_nbgrader, source, submit
 
-from course.layout import SECTIONS
+from course import notebooks
+from course.layout import ROOT, SECTIONS
 
 pytestmark = pytest.mark.slow
 

@@ -1,12 +1,11 @@
 """The repository's own promises: pins, layout, determinism, the exercise contract."""
 import re
-import shutil
 
 import pytest
-from conftest import ROOT, make_course, notebooks
+from helpers import make_course
 
-from course import build
-from course.layout import SECTIONS
+from course import build, notebooks
+from course.layout import ROOT, SECTIONS
 
 
 def _pins(text):
@@ -47,7 +46,7 @@ def test_every_exercise_has_visible_and_hidden_tests(section):
     tests = [c for c in nb.cells if notebooks.is_test(c)]
     assert notebooks.exercises(nb)
     for exercise in notebooks.exercises(nb):
-        mine = [c for c in tests if notebooks.nbgrader_meta(c)["grade_id"].startswith(f"{exercise}_test")]
+        mine = [c for c in tests if notebooks.exercise_of(notebooks.nbgrader_meta(c)["grade_id"]) == exercise]
         assert mine, f"{exercise} has no test cell"
         assert any(not c.source.lstrip().startswith(notebooks.HIDDEN_BEGIN) for c in mine), exercise
         assert any(notebooks.HIDDEN_BEGIN in c.source for c in mine), exercise
@@ -71,8 +70,7 @@ def test_tools_py_beside_each_notebook_is_the_canonical_copy(section):
 
 @pytest.mark.slow
 def test_release_and_demo_class_match_a_fresh_generation(tmp_path):
-    course = make_course(tmp_path)
-    shutil.copytree(ROOT / "demo", course / "demo")
+    course = make_course(tmp_path, demo=True)
     build.generate(root=course)
     build.build_demo_class(root=course)
     for folder in ("release", "submitted"):

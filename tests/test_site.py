@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, notebooks, source
+from helpers import source
 
-from course import site
-from course.layout import Course
+from course import notebooks, site
+from course.layout import ROOT, Course
 
 sections = Course().sections
 

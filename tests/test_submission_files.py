@@ -12,10 +12,10 @@ import subprocess
 import time
 
 import pytest
-from conftest import ROOT, cell_scores, make_course, notebooks
+from helpers import cell_scores, make_course
 
-from course import build
-from course.layout import Course
+from course import build, notebooks
+from course.layout import ROOT, Course
 from course.grading import batch_report, submission_files
 from course.grading.submission_files import UnsafeFile, read_file, scan
 
@@ -98,11 +98,6 @@ def test_reading_is_capped(folder):
     assert read_file(folder / "big.ipynb", limit=1000) == b"x" * 1000
     with pytest.raises(UnsafeFile, match="larger than 999 bytes"):
         read_file(folder / "big.ipynb", limit=999)
-
-
-def test_names_are_printed_on_one_line():
-    assert batch_report.printable("notes.txt") == "notes.txt"
-    assert batch_report.printable("x\nNOT GRADED alice") == "x\\nNOT GRADED alice"
 
 
 # -- real nbgrader: attackers, each followed by an honest student -------------------------------
@@ -196,9 +191,7 @@ def _report_lines(course, student):
             if line.strip().startswith(student + " ")]
 
 
-pytestmark = pytest.mark.slow
-
-
+@pytest.mark.slow
 def test_the_batch_finishes_and_names_the_students_it_could_not_grade(batch):
     course, graded, feedback, _, _ = batch
     assert graded.returncode == 1, graded.stderr
@@ -206,6 +199,7 @@ def test_the_batch_finishes_and_names_the_students_it_could_not_grade(batch):
     assert feedback.returncode == 0, feedback.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attacker", ATTACKERS)
 def test_the_honest_student_after_each_attacker_gets_full_marks(batch, attacker):
     course = batch[0]
@@ -213,6 +207,7 @@ def test_the_honest_student_after_each_attacker_gets_full_marks(batch, attacker)
     assert scores and all(score == most > 0 for score, most in scores.values()), scores
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attacker", ["attack-links", "attack-hard-link"])
 def test_files_beside_the_notebook_give_the_student_nothing(batch, attacker):
     course = batch[0]
@@ -223,6 +218,7 @@ def test_files_beside_the_notebook_give_the_student_nothing(batch, attacker):
     assert not any("LEAKED" in text for text in outputs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attacker, words", sorted(NOT_GRADED.items()))
 def test_a_notebook_or_folder_that_is_not_a_plain_file_is_not_graded(batch, attacker, words):
     course = batch[0]
@@ -230,6 +226,7 @@ def test_a_notebook_or_folder_that_is_not_a_plain_file_is_not_graded(batch, atta
     assert not (course / "autograded" / attacker / SECTION / f"{SECTION}.ipynb").exists()
 
 
+@pytest.mark.slow
 def test_an_extra_file_that_is_not_a_plain_file_is_reported_and_not_copied(batch):
     course = batch[0]
     assert _report_lines(course, "attack-links") == [
@@ -240,6 +237,7 @@ def test_an_extra_file_that_is_not_a_plain_file_is_reported_and_not_copied(batch
     assert all(score == most for score, most in scores.values())
 
 
+@pytest.mark.slow
 def test_no_course_file_reaches_autograded_or_feedback(batch):
     course = batch[0]
     for top in ("autograded", "feedback"):
@@ -254,6 +252,7 @@ def test_no_course_file_reaches_autograded_or_feedback(batch):
     assert not names & {"notes.txt", "solutions.txt", "absolute.txt", "course", "data.bin"}
 
 
+@pytest.mark.slow
 def test_submissions_are_left_as_they_were(batch):
     _, _, _, before, after = batch
     assert before == after

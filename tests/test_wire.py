@@ -6,14 +6,30 @@ import numpy as np
 import pytest
 
 from course.grading import wire
-from course.grading.wire import WireError, WireLimit, dumps, loads, roundtrip
+from course.grading.wire import Opaque, WireError, WireLimit, dumps, loads, roundtrip
 
 
 def test_views_keep_their_layout():
     base = np.arange(24.0).reshape(4, 6)
-    view = roundtrip(base[::2, 1::2])
-    np.testing.assert_array_equal(view, base[::2, 1::2])
-    assert view.base is not None and view.strides == base[::2, 1::2].strides
+    for sent in (base[::2, 1::2], base[::2, 1::-1]):
+        view = roundtrip(sent)
+        np.testing.assert_array_equal(view, sent)
+        assert view.base is not None and view.strides == sent.strides
+
+
+def test_generators_and_structured_arrays_arrive_as_they_were_sent():
+    rng = roundtrip(np.random.default_rng(5))
+    assert rng.integers(1000) == np.random.default_rng(5).integers(1000)
+    S = np.zeros(2, dtype=[("p", float, (2,)), ("k", int)])
+    assert roundtrip(S).dtype == S.dtype
+
+
+def test_an_object_of_a_type_the_wire_does_not_know_arrives_opaque():
+    class Always:
+        def __eq__(self, other):
+            return True
+
+    assert isinstance(roundtrip(Always()), Opaque) and roundtrip(Always()) != roundtrip(Always())
 
 
 def test_bytes_travel_beside_the_header():

@@ -288,8 +288,18 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
             f"{name} is not vectorized: it runs Python code once per {what} "
             f"({counts[0]} lines executed for size {sizes[0]}, {counts[-1]} for size {sizes[-1]}). "
             "Use whole-array operations instead of a Python loop.")
-    more_work = object_work[-1] - object_work[0]
-    if more_work > max(_OBJECT_NS_PER_ELEMENT * (sizes[-1] - sizes[0]), _OBJECT_NS_NOISE):
+    allowed_work = max(_OBJECT_NS_PER_ELEMENT * (sizes[-1] - sizes[0]), _OBJECT_NS_NOISE)
+    for _ in range(_OBJECT_WORK_RETRIES):
+        if object_work[-1] - object_work[0] <= allowed_work:
+            break
+        # Time is noisy where line counts are not: measure again, keep each size's least.
+        # A loop over the elements costs its time every time; a hiccup of the machine does not.
+        for i, n in enumerate((sizes[0], sizes[-1])):
+            again = run(func, tuple(make_arguments(n)), count_lines=True).measurement
+            if again is not None and not _unmeasured(again):
+                j = 0 if i == 0 else len(sizes) - 1
+                object_work[j] = min(object_work[j], again.object_work_ns)
+    if object_work[-1] - object_work[0] > allowed_work:
         raise GradingFailure(
             f"{name} is not vectorized: it goes through Python objects once per {what} "
             f"(in {', '.join(object_calls)}: {_microseconds(object_work[0])} for size {sizes[0]}, "
@@ -305,6 +315,7 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
 # one cache miss or timer tick is a few microseconds.
 _OBJECT_NS_PER_ELEMENT = 5.0
 _OBJECT_NS_NOISE = 60_000
+_OBJECT_WORK_RETRIES = 2
 # A ufunc that broadcasts or casts works through buffers of 8,192 elements per operand.
 _SMALL_ALLOCATIONS = 256 * 2**10
 

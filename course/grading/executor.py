@@ -40,10 +40,9 @@ from .session import GradingTimeLimit, StudentProcessError, StudentSession, Stud
 def exercise_names(nb):
     names = set(notebooks.exercises(nb))
     for cell in nb.cells:
-        if notebooks.is_test(cell):
-            grade_id = notebooks.nbgrader_meta(cell).get("grade_id", "")
-            if "_test" in grade_id:
-                names.add(notebooks.exercise_of(grade_id))
+        exercise = notebooks.exercise_of(notebooks.nbgrader_meta(cell).get("grade_id", ""))
+        if notebooks.is_test(cell) and exercise:
+            names.add(exercise)
     return sorted(n for n in names if n.isidentifier())
 
 

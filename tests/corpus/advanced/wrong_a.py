@@ -45,17 +45,6 @@ class Perceptron:
         self.weights += lrate * np.outer(error, self.input)
         return float(np.sum(error ** 2))
 
-# %% train_perceptron
-# bug: draws the samples from the global np.random state, as the original did: rng is never used
-def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
-    errors = np.empty(iterations)
-    for i in range(iterations):
-        lrate *= 0.999
-        k = np.random.randint(len(inputs))
-        network.propagate_forward(inputs[k])
-        errors[i] = network.propagate_backward(targets[k], lrate)
-    return errors
-
 # %% two_layer_step
 # bug: the ReLU's derivative is left out ("zero out errors?"): the gradient flows through switched-off units
 def two_layer_step(x, y, w1, w2, learning_rate):

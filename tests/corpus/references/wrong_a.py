@@ -8,17 +8,6 @@ def add_to_selected(a, cols, value):
 def row_norms(a):
     return np.linalg.norm(a, axis=1)
 
-# %% add_row_vector
-# bug: adds in place and returns x itself: x is modified and the result is not a new array
-def add_row_vector(x, v):
-    x += v
-    return x
-
-# %% tint
-# bug: converts to uint8 without clipping, so values above 255 wrap around (the cheat sheet's np.uint8)
-def tint(img, factors):
-    return np.uint8(img * np.asarray(factors))
-
 # %% resize_nearest
 # bug: img[rows, cols] pairs rows and columns element by element instead of every row with every column
 def resize_nearest(img, height, width):

@@ -19,11 +19,3 @@ def add_row_vector(x, v):
 # bug: rounds to the nearest integer instead of truncating toward zero
 def tint(img, factors):
     return np.round(np.clip(img * np.asarray(factors), 0, 255)).astype(np.uint8)
-
-# %% resize_nearest
-# bug: maps the corners onto each other (linspace, rounded) instead of i * H // height
-def resize_nearest(img, height, width):
-    H, W = img.shape[:2]
-    rows = np.round(np.linspace(0, H - 1, height)).astype(int)
-    cols = np.round(np.linspace(0, W - 1, width)).astype(int)
-    return img[rows[:, None], cols]

@@ -1,9 +1,3 @@
-# %% add_to_selected
-# bug: a Python loop over the rows (right values, not vectorized)
-def add_to_selected(a, cols, value):
-    for i, j in enumerate(cols):
-        a[i, j] += value
-
 # %% row_norms
 # bug: the L1 norm (sum of absolute values) instead of the Euclidean norm
 def row_norms(a):

@@ -1,3 +1,6 @@
+# bob's answers in the demo class (named in course/demo.py): his typical mistakes,
+# each explained in the answer itself, as his notebook in submitted/ shows it.
+
 # %% add_to_selected
 def add_to_selected(a, cols, value):
     # Bob's loop gives the right values but is not vectorized.

@@ -1,0 +1,66 @@
+"""Helpers the tests share: a throw-away nbgrader course built from this repository's
+files, graded with the real nbgrader command line (venv bin/ on PATH, see course.build).
+
+Test modules import it as ``helpers``: pytest's default import mode ("prepend")
+puts this folder, which has no ``__init__.py``, first on ``sys.path`` when it
+loads conftest.py and the test modules, so nothing here edits the path.
+"""
+import shutil
+from pathlib import Path
+
+from course import build, notebooks
+from course.layout import ROOT, Course
+
+
+def make_course(folder, demo=False):
+    """A course folder with this repository's config, tools.py and source/; with ``demo``,
+    also the test corpus that the demo class's answers come from (course.demo)."""
+    folder = Path(folder)
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copy(ROOT / "tools.py", folder)
+    shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
+    if demo:
+        shutil.copytree(Course().corpus_dir, Course(folder).corpus_dir)
+    return folder
+
+
+def run_nbgrader(course, *args):
+    return build.nbgrader(*args, root=course, check=False, quiet=True)
+
+
+def submit(course, student, section, nb):
+    notebooks.write(nb, Course(course).submitted(student, section))
+
+
+def release(course, section):
+    return notebooks.read(Course(course).release(section))
+
+
+def source(section):
+    return notebooks.read(Course().source(section))
+
+
+def cell_scores(course, section, student):
+    """``{grade_id: (score, max_score)}`` of the autograded test cells."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(Course(course).db_url) as gradebook:
+        submission = gradebook.find_submission_notebook(section, section, student)
+        return {g.name: (g.score, g.max_score) for g in submission.grades}
+
+
+def exercise_scores(course, section, student):
+    """``{exercise id: (score, max_score)}``, summing the exercise's test cells."""
+    totals = {}
+    for grade_id, (score, most) in cell_scores(course, section, student).items():
+        exercise = notebooks.exercise_of(grade_id)
+        got, top = totals.get(exercise, (0.0, 0.0))
+        totals[exercise] = (got + score, top + most)
+    return totals
+
+
+def autograde(course, section, students="*"):
+    """Autograde the submissions whose student id matches the glob ``students``."""
+    result = run_nbgrader(course, "autograde", section, "--force", f"--student={students}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
