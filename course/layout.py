@@ -40,6 +40,8 @@ class Course:
     site_dir = property(lambda self: self.root / "site")
     gradebook = property(lambda self: self.root / "gradebook.db")
     tools = property(lambda self: self.root / "tools.py")
+    # The student helpers: tools.py and the private module it imports, released together.
+    helpers = property(lambda self: (self.tools, self.root / "_tools_render.py"))
 
     @property
     def db_url(self):

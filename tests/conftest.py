@@ -10,10 +10,11 @@ from course.layout import ROOT, Course
 
 
 def make_course(folder):
-    """A course folder with this repository's config, tools.py and source/."""
+    """A course folder with this repository's config, the student helpers and source/."""
     folder = Path(folder)
     shutil.copy(ROOT / "nbgrader_config.py", folder)
-    shutil.copy(ROOT / "tools.py", folder)
+    for helper in Course().helpers:
+        shutil.copy(helper, folder)
     shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
     return folder
 
