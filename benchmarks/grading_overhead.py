@@ -21,7 +21,8 @@ STOCK = ('c = get_config()\nc.CourseDirectory.course_id = "advanced-numpy"\n'
 
 
 def course(folder, protected):
-    shutil.copy(ROOT / "tools.py", folder)
+    for helper in Course().helpers:
+        shutil.copy(helper, folder)
     shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
     if protected:
         shutil.copy(ROOT / "nbgrader_config.py", folder)

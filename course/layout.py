@@ -42,6 +42,8 @@ class Course:
     gradebook = property(lambda self: self.root / "gradebook.db")
     tools = property(lambda self: self.root / "tools.py")
     corpus_dir = property(lambda self: self.root / "tests" / "corpus")
+    # The student helpers: tools.py and the private module it imports, released together.
+    helpers = property(lambda self: (self.tools, self.root / "_tools_render.py"))
 
     @property
     def db_url(self):

@@ -14,7 +14,7 @@ course/site_template/notebook.html.j2:
   are replaced by a note, so that building twice gives identical files.
 
 Beside the pages: index.html (each section's title and first sentence, from
-its first markdown cell), tools.html and tools.py, and the student notebooks
+its first markdown cell), tools.html, tools.py and _tools_render.py, and the student notebooks
 from release/ for download when they have been generated.
 """
 import argparse
@@ -167,7 +167,8 @@ def build_site(root=ROOT, out=None):
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              keep_trailing_newline=True)
     tools = course.tools.read_text(encoding="utf-8")
-    shutil.copyfile(course.tools, out / "tools.py")
+    for helper in course.helpers:
+        shutil.copyfile(helper, out / helper.name)
     formatter = HtmlFormatter(cssclass="highlight", linenos="table")
     (out / "tools.html").write_text(env.get_template("tools.html.j2").render(
         code=Markup(highlight(tools, PythonLexer(), formatter)),

@@ -13,11 +13,12 @@ from course.layout import ROOT, Course
 
 
 def make_course(folder, demo=False):
-    """A course folder with this repository's config, tools.py and source/; with ``demo``,
+    """A course folder with this repository's config, the student helpers and source/; with ``demo``,
     also the test corpus that the demo class's answers come from (course.demo)."""
     folder = Path(folder)
     shutil.copy(ROOT / "nbgrader_config.py", folder)
-    shutil.copy(ROOT / "tools.py", folder)
+    for helper in Course().helpers:
+        shutil.copy(helper, folder)
     shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
     if demo:
         shutil.copytree(Course().corpus_dir, Course(folder).corpus_dir)

@@ -63,9 +63,10 @@ def test_every_test_cell_with_points_has_hidden_tests(section):
 
 @pytest.mark.parametrize("section", SECTIONS)
 def test_tools_py_beside_each_notebook_is_the_canonical_copy(section):
-    canonical = (ROOT / "tools.py").read_bytes()
-    assert (ROOT / "source" / section / "tools.py").read_bytes() == canonical
-    assert (ROOT / "release" / section / "tools.py").read_bytes() == canonical
+    for name in ("tools.py", "_tools_render.py"):   # the facade and the module it imports
+        canonical = (ROOT / name).read_bytes()
+        assert (ROOT / "source" / section / name).read_bytes() == canonical, name
+        assert (ROOT / "release" / section / name).read_bytes() == canonical, name
 
 
 @pytest.mark.slow

@@ -90,10 +90,11 @@ def built(tmp_path_factory):
 @pytest.mark.slow
 def test_site_has_an_index_a_page_per_section_and_tools(built):
     names = {p.name for p in built.iterdir()}
-    assert {"index.html", "tools.html", "tools.py"} <= names
+    assert {"index.html", "tools.html", "tools.py", "_tools_render.py"} <= names
     for section in sections():
         assert {f"{section}.html", f"{section}.ipynb"} <= names
-    assert (built / "tools.py").read_bytes() == (ROOT / "tools.py").read_bytes()
+    for name in ("tools.py", "_tools_render.py"):
+        assert (built / name).read_bytes() == (ROOT / name).read_bytes()
     index = page(built, "index.html")
     for section in sections():
         title, sentence = site.heading(source(section))

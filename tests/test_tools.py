@@ -7,6 +7,7 @@ import importlib.metadata
 import re
 import sys
 import time
+import tracemalloc
 import types
 from pathlib import Path
 
@@ -18,7 +19,7 @@ ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:  # tools.py lives at the repository root
     sys.path.insert(0, ROOT)
 
-import tools  # noqa: E402
+import _tools_render  # noqa: E402
 from tools import TimeitResult, imshow, info, sysinfo, timeit  # noqa: E402
 
 ESC = "\x1b"
@@ -29,7 +30,7 @@ RESET = "\x1b[0m"
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch):
     """Make colour detection and the autograder cap independent of the shell."""
-    for name in ("NO_COLOR", "COLORTERM", "NBGRADER_EXECUTION"):
+    for name in ("NO_COLOR", "COLORTERM", "NBGRADER_EXECUTION", "COURSE_TIMEIT_BUDGET"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -48,7 +49,7 @@ def fake_ipython(monkeypatch, execution_count=1):
 
 def test_imshow_plain_2x3_exact_text():
     Z = np.array([[0, 1, 2], [2, 3, 4]])
-    assert imshow(Z, color="none") == " ░▒\n▒▓█"
+    assert imshow(Z, color="none") == "·░▒\n▒▓█"
 
 
 def test_imshow_prints_the_returned_text(capsys):
@@ -57,27 +58,27 @@ def test_imshow_prints_the_returned_text(capsys):
 
 
 def test_imshow_1d_array_is_one_row():
-    assert imshow(np.arange(3), color="none") == " ▒█"
+    assert imshow(np.arange(3), color="none") == "·▒█"
 
 
 def test_imshow_row_zero_is_at_the_top():
-    assert imshow(np.array([[0, 0], [1, 1]]), color="none") == "  \n██"
+    assert imshow(np.array([[0, 0], [1, 1]]), color="none") == "··\n██"
 
 
 def test_imshow_explicit_vmin_zero_is_respected():
     Z = np.array([[5, 10]])
-    assert imshow(Z, color="none") == " █"
+    assert imshow(Z, color="none") == "·█"
     assert imshow(Z, vmin=0, color="none") == "▒█"
 
 
 def test_imshow_explicit_vmax_zero_is_respected():
     Z = np.array([[-10, -5]])
-    assert imshow(Z, color="none") == " █"
-    assert imshow(Z, vmax=0, color="none") == " ▒"
+    assert imshow(Z, color="none") == "·█"
+    assert imshow(Z, vmax=0, color="none") == "·▒"
 
 
 def test_imshow_values_outside_vmin_vmax_are_clipped():
-    assert imshow(np.array([[-5, 0, 1, 7]]), vmin=0, vmax=1, color="none") == "  ██"
+    assert imshow(np.array([[-5, 0, 1, 7]]), vmin=0, vmax=1, color="none") == "··██"
 
 
 def test_imshow_constant_array_uses_the_middle_shade():
@@ -89,21 +90,21 @@ def test_imshow_constant_array_in_colour_does_not_crash():
     assert text.count("▀") == 2 and text.endswith(RESET)
 
 
-def test_imshow_nan_is_a_dot_in_plain_mode():
-    assert imshow(np.array([[0.0, np.nan, 1.0]]), color="none") == " ·█"
+def test_imshow_nan_is_blank_and_vmin_a_dot_in_plain_mode():
+    assert imshow(np.array([[0.0, np.nan, 1.0]]), color="none") == "· █"
 
 
 def test_imshow_infinities_clip_to_bottom_and_top():
     Z = np.array([[-np.inf, 0.0, 1.0, np.inf]])
-    assert imshow(Z, color="none") == "  ██"
+    assert imshow(Z, color="none") == "··██"
 
 
 def test_imshow_all_nan_array_does_not_crash():
-    assert imshow(np.full((1, 2), np.nan), color="none") == "··"
+    assert imshow(np.full((1, 2), np.nan), color="none") == "  "
 
 
 def test_imshow_bool_maps_false_low_and_true_high():
-    assert imshow(np.array([[False, True]]), color="none") == " █"
+    assert imshow(np.array([[False, True]]), color="none") == "·█"
     assert imshow(np.ones((1, 2), dtype=bool), color="none") == "██"
 
 
@@ -113,7 +114,7 @@ def test_imshow_empty_array_gives_empty_text(capsys):
 
 
 def test_imshow_accepts_nested_lists():
-    assert imshow([[0, 1]], color="none") == " █"
+    assert imshow([[0, 1]], color="none") == "·█"
 
 
 # ---------------------------------------------------------------------------
@@ -186,35 +187,35 @@ def test_imshow_colorbar_in_colour_has_labels_at_both_ends():
 # ---------------------------------------------------------------------------
 
 def test_imshow_auto_colour_is_plain_when_stdout_is_not_a_terminal(monkeypatch):
-    monkeypatch.setattr(tools, "_stdout_is_terminal", lambda: False)
+    monkeypatch.setattr(_tools_render, "_stdout_is_terminal", lambda: False)
     assert ESC not in imshow(np.array([[0, 1]]))
 
 
 def test_imshow_auto_colour_in_terminal_is_256_colours(monkeypatch):
-    monkeypatch.setattr(tools, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(_tools_render, "_stdout_is_terminal", lambda: True)
     assert "\x1b[38;5;" in imshow(np.array([[0, 1]]))
 
 
 def test_imshow_auto_colour_uses_24_bit_when_colorterm_says_so(monkeypatch):
-    monkeypatch.setattr(tools, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(_tools_render, "_stdout_is_terminal", lambda: True)
     monkeypatch.setenv("COLORTERM", "truecolor")
     assert "\x1b[38;2;" in imshow(np.array([[0, 1]]))
 
 
 def test_imshow_auto_colour_inside_jupyter(monkeypatch):
-    monkeypatch.setattr(tools, "_stdout_is_terminal", lambda: False)
+    monkeypatch.setattr(_tools_render, "_stdout_is_terminal", lambda: False)
     fake_ipython(monkeypatch)
     assert "\x1b[38;5;" in imshow(np.array([[0, 1]]))
 
 
 def test_imshow_no_color_environment_variable_disables_colour(monkeypatch):
-    monkeypatch.setattr(tools, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(_tools_render, "_stdout_is_terminal", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")
-    assert imshow(np.array([[0, 1]])) == " █"
+    assert imshow(np.array([[0, 1]])) == "·█"
 
 
 def test_imshow_color_false_means_plain():
-    assert imshow(np.array([[0, 1]]), color=False) == " █"
+    assert imshow(np.array([[0, 1]]), color=False) == "·█"
 
 
 def test_imshow_rejects_unknown_color_mode():
@@ -233,17 +234,17 @@ def test_imshow_downsamples_wide_arrays_to_width_keeping_aspect():
 
 def test_imshow_downsampling_averages_blocks_ignoring_nan():
     Z = np.array([[np.nan, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0]])
-    assert imshow(Z, color="none", width=2) == " █"
+    assert imshow(Z, color="none", width=2) == "·█"
 
 
 def test_imshow_colorbar_plain_shows_ramp_and_3_significant_digits():
     text = imshow(np.array([[0, 1]]), vmin=1 / 3, vmax=12345.6, color="none", colorbar=True)
-    assert text.split("\n")[-1] == "0.333 [ ░▒▓█] 1.23e+04"
+    assert text.split("\n")[-1] == "0.333 [·░▒▓█] 1.23e+04"
 
 
 def test_imshow_colorbar_labels_default_to_data_range():
     text = imshow(np.array([[0.5, 2.0]]), color="none", colorbar=True)
-    assert text == " █\n0.5 [ ░▒▓█] 2"
+    assert text == "·█\n0.5 [·░▒▓█] 2"
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 4), (1, 1, 1, 1)])
@@ -280,6 +281,62 @@ def test_imshow_unknown_colormap_lists_available_names():
 
 
 # ---------------------------------------------------------------------------
+# imshow: extreme values, large arrays, sparse bools (the expert review, issue 12)
+# ---------------------------------------------------------------------------
+
+def test_imshow_value_at_vmin_is_visible_in_plain_mode():
+    assert imshow(np.zeros((1, 3)), vmin=0, vmax=1, color="none") == "···"
+
+
+def test_imshow_whole_float_range_does_not_overflow():
+    # vmax - vmin is larger than the largest double: it used to give NaN, then a cast error.
+    Z = np.array([-1.7e308, 0.0, 1.7e308])
+    assert imshow(Z, color="none") == "·▒█"
+    assert imshow(Z, color="256").count("▀") == 3
+
+
+def test_imshow_block_holding_both_infinities_is_drawn_not_missing():
+    # Values are clipped to vmin..vmax before a block is averaged: -inf and +inf give the middle.
+    Z = np.array([[-np.inf, np.inf, 0.0, 0.0, 1.0, 1.0]])
+    assert imshow(Z, color="none", width=3) == "▒·█"
+
+
+def test_imshow_tall_arrays_are_reduced_to_height_lines():
+    assert len(imshow(np.zeros((2000, 2)), color="none").split("\n")) <= 40
+    assert len(imshow(np.zeros((2000, 2)), color="256").split("\n")) <= 40
+    assert len(imshow(np.arange(100.0).reshape(100, 1), color="none", height=5).split("\n")) == 5
+
+
+def test_imshow_rejects_a_height_below_one():
+    with pytest.raises(ValueError, match="height"):
+        imshow(np.zeros((2, 2)), color="none", height=0)
+
+
+def test_imshow_single_true_in_a_wide_bool_array_stays_visible():
+    Z = np.zeros((10, 1000), dtype=bool)
+    Z[3, 500] = True
+    assert "█" in imshow(Z, color="none")
+
+
+def test_imshow_large_array_is_downsampled_before_it_is_converted():
+    Z = np.ones((4000, 4000), dtype=np.float32)   # 64 MiB; as float64 it was 128 MiB more
+    tracemalloc.start()
+    try:
+        imshow(Z, color="none")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20
+
+
+def test_imshow_huge_broadcast_view_is_never_materialised():
+    # 10**10 elements that take 800 kB: converting them first raised MemoryError (74.5 GiB).
+    Z = np.broadcast_to(np.arange(100_000.0), (100_000, 100_000))
+    lines = imshow(Z, color="none").split("\n")
+    assert len(lines) == 40 and lines[0][0] == "·" and lines[0][-1] == "█"
+
+
+# ---------------------------------------------------------------------------
 # info
 # ---------------------------------------------------------------------------
 
@@ -295,6 +352,7 @@ def test_info_1d_array_exact_text(capsys):
         "  item size:   8 B",
         "  array size:  80 B",
         "  strides:     (8,)",
+        "  byte order:  little-endian (native)",
         "Properties",
         "  owns data:   ☑ yes",
         "  view of:     –",
@@ -370,6 +428,30 @@ def test_info_read_only_array():
 
 def test_info_large_array_size_in_bytes_and_mib():
     assert "  array size:  8,000,000 B (7.6 MiB)" in info(np.zeros(10**6)).split("\n")
+
+
+def test_info_sizes_beyond_tebibytes_use_larger_units():
+    Z = np.broadcast_to(np.zeros(1, dtype=np.int8), (2**62,))
+    assert "  array size:  4,611,686,018,427,387,904 B (4.0 EiB)" in info(Z).split("\n")
+
+
+def test_info_shows_the_byte_order():
+    native = f"{sys.byteorder}-endian (native)"
+    assert f"  byte order:  {native}" in info(np.zeros(2, dtype=np.float64)).split("\n")
+    swapped = np.zeros(2, dtype=np.dtype(np.int32).newbyteorder())
+    other = "big" if sys.byteorder == "little" else "little"
+    assert f"  byte order:  {other}-endian" in info(swapped).split("\n")
+    assert "  byte order:  –" in info(np.zeros(2, dtype=np.int8)).split("\n")
+    mixed = np.zeros(2, dtype=[("a", "<i4"), ("b", ">i4")])
+    assert "  byte order:  mixed" in info(mixed).split("\n")
+
+
+def test_info_accepts_numpy_scalars_as_0d_arrays():
+    lines = info(np.float32(1.5)).split("\n")
+    assert lines[0] == "a NumPy scalar (float32), shown as a 0-d array"
+    assert "  shape:       ()" in lines and "  dtype:       float32" in lines
+    with pytest.raises(TypeError):
+        info(1.5)   # a Python float has no array memory to describe
 
 
 def test_info_rejects_a_list_suggesting_asarray():
@@ -461,6 +543,32 @@ def test_timeit_autograder_caps_max_time(monkeypatch):
     assert time.perf_counter() - start < 0.6
 
 
+def test_timeit_budget_variable_replaces_max_time(monkeypatch):
+    monkeypatch.setenv("COURSE_TIMEIT_BUDGET", "0.05")
+    start = time.perf_counter()
+    timeit(lambda: time.sleep(0.001), max_time=5.0)
+    assert time.perf_counter() - start < 0.6   # 5 s of budget took about 1.5 s before
+
+
+def test_timeit_budget_variable_unset_changes_nothing():
+    assert _tools_render.time_budget(2.0) == 2.0
+
+
+def test_timeit_budget_variable_is_still_capped_when_autograding(monkeypatch):
+    monkeypatch.setenv("COURSE_TIMEIT_BUDGET", "0.02")
+    assert _tools_render.time_budget(2.0) == 0.02
+    monkeypatch.setenv("COURSE_TIMEIT_BUDGET", "0.5")
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert _tools_render.time_budget(2.0) == 0.1
+
+
+@pytest.mark.parametrize("value", ["", "soon", "0", "-1", "nan", "inf"])
+def test_timeit_budget_variable_must_be_a_positive_number(monkeypatch, value):
+    monkeypatch.setenv("COURSE_TIMEIT_BUDGET", value)
+    with pytest.raises(ValueError, match="COURSE_TIMEIT_BUDGET"):
+        timeit(lambda: None)
+
+
 def test_timeit_rejects_a_statement_that_is_neither_string_nor_callable():
     with pytest.raises(TypeError, match="stmt"):
         timeit(42)
@@ -489,7 +597,7 @@ def test_timeit_result_string_singular_forms_and_thousands_separator():
     (0.0, "0 ns"),
 ])
 def test_time_units_have_3_significant_digits(seconds, text):
-    assert tools._format_seconds(seconds) == text
+    assert _tools_render._format_seconds(seconds) == text
 
 
 def test_timeit_result_statistics():
@@ -567,3 +675,14 @@ def test_printed_value_is_not_redisplayed_in_the_same_ipython_cell(monkeypatch, 
     shell.execution_count = 6
     text._ipython_display_()
     assert capsys.readouterr().out == text + "\n"
+
+
+# ---------------------------------------------------------------------------
+# What a student opens beside the notebook
+# ---------------------------------------------------------------------------
+
+def test_tools_py_is_a_short_facade_with_the_machinery_beside_it():
+    # Students read tools.py next to the notebook: the four helpers, not the colour escapes.
+    lines = (Path(ROOT) / "tools.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 260
+    assert not any("\\x1b" in line for line in lines)

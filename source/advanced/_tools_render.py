@@ -1,0 +1,1 @@
+../../_tools_render.py
