@@ -25,6 +25,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 import nbformat
@@ -41,6 +42,9 @@ from . import notebooks
 from .layout import ROOT, Course
 
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
+# Where the course is published: Binder builds the student environment from it
+# (environment.yml, postBuild) and opens a notebook in JupyterLab.
+REPOSITORY = "advanced-numpy/advanced-numpy"
 CELL_TIMEOUT = 600  # seconds per cell, as nbconvert's default execution
 
 # A code cell whose output depends on the machine or the clock: it times
@@ -54,6 +58,11 @@ _SOLUTION = re.compile(rf"^([ \t]*){re.escape(notebooks.SOLUTION_BEGIN)}[ \t]*$.
                        re.MULTILINE | re.DOTALL)
 _MARKERS = (notebooks.SOLUTION_BEGIN, notebooks.SOLUTION_END,
             notebooks.HIDDEN_BEGIN, notebooks.HIDDEN_END)
+
+
+def binder_url(notebook):
+    """The Binder link that opens ``notebook`` (a path in the repository) in JupyterLab."""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?labpath={quote(notebook, safe='')}"
 
 
 def without_hidden_tests(source):
