@@ -4,6 +4,8 @@ Used by tests/test_site.py and tests/test_jupyterlab.py. Where Chromium is missi
 cannot start, the test is skipped with the reason, so that it shows in the summary.
 """
 import contextlib
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,13 @@ def chromium(width=1280, height=900):
 def console_errors(driver):
     """The browser console's errors since the last call (reading the log empties it)."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def save_screenshot(driver, folder, name):
+    """A test artifact in ``folder`` (the test's), copied to $SCREENSHOTS when that is set
+    (``SCREENSHOTS=docs/screenshots`` refreshes the README's pictures)."""
+    driver.save_screenshot(str(folder / name))
+    if os.environ.get("SCREENSHOTS"):
+        target = Path(os.environ["SCREENSHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / name, target / name)
