@@ -1,7 +1,6 @@
 """The website for self-learners (course.site): what a reader sees, and what never reaches them."""
 import json
 import re
-from pathlib import Path
 
 
 import nbformat
