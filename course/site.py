@@ -35,14 +35,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
-from jinja2 import pass_context
-from bs4 import BeautifulSoup
 import nbformat
+from bs4 import BeautifulSoup
+from jinja2 import pass_context
+from jupyterlab_pygments import JupyterStyle
+from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
-from jupyterlab_pygments import JupyterStyle
-from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert.filters import markdown2html
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
