@@ -11,36 +11,56 @@ course/site_template/notebook.html.j2:
 - hidden tests are cut out before anything runs, solution markers stripped;
   a marker left anywhere stops the build rather than being published;
 - outputs that measure the machine (timings and speed-ups, ``sysinfo()``)
-  are replaced by a note, so that building twice gives identical files.
+  are replaced by a note, so that building twice gives identical files;
+- equations are rendered to MathML when the site is built, so pages need no
+  script and no network; every figure gets the alt text written for it in
+  course/site_template/figures.json (the build stops when one has none).
 
-Beside the pages: index.html (each section's title and first sentence, from
-its first markdown cell), tools.html, tools.py and _tools_render.py, and the student notebooks
-from release/ for download when they have been generated.
+Beside the pages: index.html (the course outline: each section's parts and
+exercises, linked), tools.html, tools.py and _tools_render.py, style.css (the one stylesheet of
+every page), and the student notebooks from release/ for download when they
+have been generated. Each page links its notebook and the Binder launch.
+The folder belongs to the site: files an earlier build wrote that this one did
+not (the page of a section that no longer exists) are removed.
 """
 import argparse
 import html
+import json
 import os
 import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 import nbformat
+from bs4 import BeautifulSoup
+from jinja2 import pass_context
+from jupyterlab_pygments import JupyterStyle
+from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbconvert.filters import markdown2html
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
+from traitlets.config import Config
 
 from . import notebooks
 from .layout import ROOT, Course
 
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
+# Where the course is published: Binder builds the student environment from it
+# (environment.yml, postBuild) and opens a notebook in JupyterLab.
+REPOSITORY = "advanced-numpy/advanced-numpy"
+FIGURES = TEMPLATES / "figures.json"   # alt text of each figure: {section: {cell id: text}}
+STYLESHEET = "style.css"
+SITE_MARKER = ".course-site"   # marks a folder as the site's own (stale files in it are removed)
 CELL_TIMEOUT = 600  # seconds per cell, as nbconvert's default execution
 
 # A code cell whose output depends on the machine or the clock: it times
@@ -54,6 +74,11 @@ _SOLUTION = re.compile(rf"^([ \t]*){re.escape(notebooks.SOLUTION_BEGIN)}[ \t]*$.
                        re.MULTILINE | re.DOTALL)
 _MARKERS = (notebooks.SOLUTION_BEGIN, notebooks.SOLUTION_END,
             notebooks.HIDDEN_BEGIN, notebooks.HIDDEN_END)
+
+
+def binder_url(notebook):
+    """The Binder link that opens ``notebook`` (a path in the repository) in JupyterLab."""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?labpath={quote(notebook, safe='')}"
 
 
 def without_hidden_tests(source):
@@ -115,8 +140,9 @@ def execute(nb, folder):
     return nb
 
 
-def fold_for_the_page(nb):
-    """After execution: a stub before each solution, a note instead of measured outputs."""
+def fold_for_the_page(nb, alt_texts):
+    """After execution: a stub before each solution, a note instead of measured outputs,
+    and each figure's alt text (``alt_texts``: {cell id: text}) where the page shows it."""
     cells = []
     for cell in nb.cells:
         role = cell.metadata.get("site")
@@ -126,9 +152,28 @@ def fold_for_the_page(nb):
             cell.outputs = [nbformat.v4.new_output(
                 "display_data", data={"text/plain": MEASURED_NOTE,
                                       "text/html": f'<p class="site-measured">{html.escape(MEASURED_NOTE)}</p>'})]
+        if cell.cell_type == "code" and cell.id in alt_texts:
+            cell.metadata["site_alt"] = alt_texts[cell.id]
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+def figure_cells(nb):
+    """Ids of the code cells whose outputs include a picture (the page shows it as an image)."""
+    return [c.id for c in nb.cells if c.cell_type == "code"
+            and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+
+
+def check_alt_texts(section, nb, alt_texts):
+    """Every figure has its alt text, and every alt text has its figure."""
+    figures = figure_cells(nb)
+    missing = [cell for cell in figures if not alt_texts.get(cell, "").strip()]
+    stale = sorted(set(alt_texts) - set(figures))
+    if missing or stale:
+        raise ValueError(f"{FIGURES.name}, section {section!r}: "
+                         + "; ".join([f"no alt text for the figure of cell {c!r}" for c in missing]
+                                     + [f"cell {c!r} draws no figure" for c in stale]))
 
 
 def heading(nb):
@@ -140,13 +185,102 @@ def heading(nb):
     return title.lstrip("#").strip(), sentence
 
 
+# --- equations: MathML, made when the site is built --------------------------
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer with ``$...$`` and ``$$...$$`` written as MathML
+    (which browsers draw themselves) instead of left for MathJax to typeset."""
+
+    def inline_math(self, body):
+        return latex_to_mathml(body)
+
+    def block_math(self, body):
+        return latex_to_mathml(body, display="block")
+
+    def latex_environment(self, name, body):
+        return latex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display="block")
+
+
+class SiteExporter(HTMLExporter):
+    """The lab template's HTML export, with equations rendered by :class:`MathMLRenderer`."""
+
+    @pass_context
+    def markdown2html(self, context, source):
+        cell = context.get("cell", {})
+        renderer = MathMLRenderer(escape=False, attachments=cell.get("attachments", {}),
+                                  embed_images=self.embed_images, anchor_link_text=self.anchor_link_text,
+                                  exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def exporter():
+    config = Config()
+    config.CSSHTMLHeaderPreprocessor.enabled = False  # its styles go to the shared style.css
+    return SiteExporter(config=config, extra_template_paths=[str(TEMPLATES)], template_name="lab",
+                        template_file="notebook.html.j2")
+
+
+def stylesheet(exporter):
+    """style.css: what the lab template would put in every page's head (JupyterLab's
+    notebook styles, light theme, code colours), then the site's own rules."""
+    def template_file(name):
+        return exporter.environment.loader.get_source(exporter.environment, name)[0]
+
+    parts = [template_file("static/index.css"), template_file("static/theme-light.css"),
+             HtmlFormatter(style=JupyterStyle).get_style_defs(".highlight"),
+             (TEMPLATES / "site.css").read_text(encoding="utf-8")]
+    return "\n".join(part.strip() + "\n" for part in parts)
+
+
+# --- the index: the course outline -------------------------------------------
+
+def outline(page_html, href):
+    """The parts of a rendered section page (its ``##`` headings, linked) and each part's
+    exercises (their stub cells, linked): ``[{"title", "href", "exercises": [(name, href)]}]``."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    parts = []
+    for element in soup.find_all(["h2", "div"]):
+        if element.name == "h2":
+            for link in element.find_all("a", class_="anchor-link"):
+                link.decompose()
+            parts.append({"title": " ".join(element.get_text().split()),
+                          "href": f"{href}#{element.get('id', '')}", "exercises": []})
+        elif (element.get("id") or "").endswith("-stub") and parts:
+            name = element["id"].removeprefix("cell-id=").removesuffix("-stub")
+            parts[-1]["exercises"].append((name, f"{href}#{element['id']}"))
+    return parts
+
+
+# --- building -----------------------------------------------------------------
+
+def prepare_folder(out, owned):
+    """Make ``out`` the site's folder; refuse a folder with files of something else."""
+    out.mkdir(parents=True, exist_ok=True)
+    if not owned and not (out / SITE_MARKER).exists() and any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty and not a site folder ({SITE_MARKER} missing): not building there")
+    (out / SITE_MARKER).write_text("Written by python -m course.site: files it did not write are removed.\n")
+
+
+def remove_stale(out, written):
+    """Remove what is in ``out`` and was not written by this build (a section that is gone)."""
+    for path in sorted(out.iterdir()):
+        if path.name not in written and path.name != SITE_MARKER:
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
 def build_site(root=ROOT, out=None):
     """Render the site into ``out`` (default ``root/site``); return the folder."""
     course = Course(root)
     out = Path(out) if out is not None else course.site_dir
-    out.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(extra_template_paths=[str(TEMPLATES)], template_name="lab",
-                            template_file="notebook.html.j2")
+    prepare_folder(out, owned=out.resolve() == course.site_dir.resolve())
+    written = set()
+
+    def write(name, text):
+        (out / name).write_text(text, encoding="utf-8")
+        written.add(name)
+
+    pages_exporter = exporter()
+    alt_texts = json.loads(FIGURES.read_text(encoding="utf-8"))
     pages = []
     for section in course.sections():
         folder = course.source(section).parent
@@ -155,25 +289,35 @@ def build_site(root=ROOT, out=None):
         student = course.release(section)
         if student.exists():
             shutil.copyfile(student, out / f"{section}.ipynb")
+            written.add(f"{section}.ipynb")
         page = {"title": title, "href": f"{section}.html",
                 "description": Markup(markdown2html(description)),
-                "notebook": f"{section}.ipynb" if student.exists() else None}
-        nb = fold_for_the_page(execute(site_notebook(source_nb), folder))
+                "notebook": f"{section}.ipynb" if student.exists() else None,
+                "binder": binder_url(course.release(section).relative_to(course.root).as_posix())}
+        executed = execute(site_notebook(source_nb), folder)
+        check_alt_texts(section, executed, alt_texts.get(section, {}))
+        nb = fold_for_the_page(executed, alt_texts.get(section, {}))
         nb.metadata["title"] = title
-        body, _ = exporter.from_notebook_node(nb, resources={"site": page})
-        (out / page["href"]).write_text(body, encoding="utf-8")
+        body, _ = pages_exporter.from_notebook_node(nb, resources={"site": {**page, "stylesheet": STYLESHEET}})
+        write(page["href"], body)
+        page["parts"] = outline(body, page["href"])
         pages.append(page)
+    unknown = set(alt_texts) - set(course.sections())
+    if unknown:
+        raise ValueError(f"{FIGURES.name} names sections that do not exist: {sorted(unknown)}")
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              keep_trailing_newline=True)
+    write(STYLESHEET, stylesheet(pages_exporter))
     tools = course.tools.read_text(encoding="utf-8")
     for helper in course.helpers:
         shutil.copyfile(helper, out / helper.name)
+        written.add(helper.name)
     formatter = HtmlFormatter(cssclass="highlight", linenos="table")
-    (out / "tools.html").write_text(env.get_template("tools.html.j2").render(
-        code=Markup(highlight(tools, PythonLexer(), formatter)),
-        style=Markup(formatter.get_style_defs(".highlight"))), encoding="utf-8")
-    (out / "index.html").write_text(env.get_template("home.html.j2").render(pages=pages), encoding="utf-8")
+    write("tools.html", env.get_template("tools.html.j2").render(
+        code=Markup(highlight(tools, PythonLexer(), formatter)), stylesheet=STYLESHEET))
+    write("index.html", env.get_template("home.html.j2").render(pages=pages, stylesheet=STYLESHEET))
+    remove_stale(out, written)
     return out
 
 

@@ -1,17 +1,22 @@
 """The website for self-learners (course.site): what a reader sees, and what never reaches them."""
+import json
 import re
-from pathlib import Path
 
+import nbformat
 import pytest
+from browser import chromium, console_errors, save_screenshot
 from bs4 import BeautifulSoup
 from helpers import source
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 from course import notebooks, site
 from course.layout import ROOT, Course
 
 sections = Course().sections
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+# TeX left for a script to typeset: $...$ or $$...$$ around something that is not a space
+RAW_MATH = re.compile(r"\$\$?[^\s$][^$]*\$")
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
 FORBIDDEN = ("BEGIN HIDDEN", "END HIDDEN", "course.grading", notebooks.SOLUTION_BEGIN, notebooks.SOLUTION_END)
 
 
@@ -80,26 +85,158 @@ def test_heading_gives_the_title_and_the_first_sentence():
                         " classes of points, and one gradient-descent step of a two-layer neural network.")
 
 
+def test_equations_become_mathml_and_raw_tex_is_caught():
+    source_md = "Heat $\\partial u / \\partial t$ and\n\n$$F = \\alpha\\,\\frac{\\Delta t}{\\Delta x^2}$$"
+    renderer = site.MathMLRenderer(escape=False)
+    rendered = MarkdownWithMath(renderer=renderer).render(source_md)
+    text = BeautifulSoup(rendered, "html.parser")
+    assert len(text.find_all("math")) == 2 and text.find("math", display="block")
+    assert text.find("mfrac") is not None
+    assert not RAW_MATH.search(text.get_text())
+    stock = MarkdownWithMath(renderer=IPythonRenderer(escape=False)).render(source_md)
+    assert RAW_MATH.search(BeautifulSoup(stock, "html.parser").get_text())  # what MathJax would have needed
+
+
+def test_every_figure_needs_its_alt_text():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()", id="fig"),
+                                         nbformat.v4.new_code_cell("print(1)", id="text")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR", "text/plain": "x"})]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    assert site.figure_cells(nb) == ["fig"]
+    site.check_alt_texts("s", nb, {"fig": "A line going up."})
+    with pytest.raises(ValueError, match="no alt text for the figure of cell 'fig'"):
+        site.check_alt_texts("s", nb, {})
+    with pytest.raises(ValueError, match="cell 'text' draws no figure"):
+        site.check_alt_texts("s", nb, {"fig": "A line going up.", "text": "nothing"})
+
+
+def test_the_alt_texts_name_existing_sections_and_say_something():
+    alt_texts = json.loads(site.FIGURES.read_text(encoding="utf-8"))
+    assert set(alt_texts) <= set(sections())
+    assert all(len(text.split()) >= 5 for figures in alt_texts.values() for text in figures.values())
+
+
+def test_outline_lists_parts_and_their_exercises():
+    page = ('<h1 id="T">Title</h1><h2 id="1.-Intro">1. Intro<a class="anchor-link" href="#1.-Intro">¶</a></h2>'
+            '<div id="cell-id=f-stub"></div><div id="cell-id=f"></div><h2 id="2.-More">2. More</h2>'
+            '<h2 id="3.-Last">3. Last</h2><div id="cell-id=g-stub"></div><div id="cell-id=h-stub"></div>')
+    assert site.outline(page, "s.html") == [
+        {"title": "1. Intro", "href": "s.html#1.-Intro", "exercises": [("f", "s.html#cell-id=f-stub")]},
+        {"title": "2. More", "href": "s.html#2.-More", "exercises": []},
+        {"title": "3. Last", "href": "s.html#3.-Last",
+         "exercises": [("g", "s.html#cell-id=g-stub"), ("h", "s.html#cell-id=h-stub")]}]
+
+
+def test_a_site_folder_loses_what_the_build_did_not_write(tmp_path):
+    site.prepare_folder(tmp_path, owned=False)  # empty: becomes the site's
+    for name in ("index.html", "gone.html", "gone.ipynb"):
+        (tmp_path / name).write_text("x")
+    site.remove_stale(tmp_path, {"index.html"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [site.SITE_MARKER, "index.html"]
+
+
+def test_a_folder_that_is_not_the_sites_is_left_alone(tmp_path):
+    (tmp_path / "thesis.tex").write_text("x")
+    with pytest.raises(SystemExit, match="not a site folder"):
+        site.prepare_folder(tmp_path, owned=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.tex"]
+
+
+def test_binder_links_open_the_student_notebook_in_jupyterlab():
+    assert site.binder_url("release/warmup/warmup.ipynb") == (
+        f"https://mybinder.org/v2/gh/{site.REPOSITORY}/HEAD?labpath=release%2Fwarmup%2Fwarmup.ipynb")
+
+
 # --- the built site ---------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return site.build_site(root=ROOT, out=tmp_path_factory.mktemp("site"))
+    out = tmp_path_factory.mktemp("site")
+    site.prepare_folder(out, owned=False)  # an earlier build's, with the page of a section now gone
+    (out / "gone.html").write_text("<p>a section that no longer exists</p>")
+    (out / "gone.ipynb").write_text("{}")
+    return site.build_site(root=ROOT, out=out)
 
 
 @pytest.mark.slow
 def test_site_has_an_index_a_page_per_section_and_tools(built):
     names = {p.name for p in built.iterdir()}
-    assert {"index.html", "tools.html", "tools.py", "_tools_render.py"} <= names
-    for section in sections():
-        assert {f"{section}.html", f"{section}.ipynb"} <= names
-    for name in ("tools.py", "_tools_render.py"):
+    helpers = {"tools.py", "_tools_render.py"}
+    assert {"index.html", "tools.html", site.STYLESHEET} | helpers <= names
+    assert not {"gone.html", "gone.ipynb"} & names  # a section that no longer exists is removed
+    assert names == {site.SITE_MARKER, "index.html", "tools.html", site.STYLESHEET} | helpers | {
+        f"{s}.{ext}" for s in sections() for ext in ("html", "ipynb")}
+    for name in helpers:
         assert (built / name).read_bytes() == (ROOT / name).read_bytes()
     index = page(built, "index.html")
     for section in sections():
         title, sentence = site.heading(source(section))
-        item = index.find("a", href=f"{section}.html").parent
+        item = index.find("a", href=f"{section}.html").find_parent("section")
         assert title in item.get_text() and flat(sentence.replace("`", "")) in flat(item.get_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("section", sections())
+def test_the_index_outlines_each_sections_parts_and_exercises(built, section):
+    item = page(built, "index.html").find("a", href=f"{section}.html").find_parent("section")
+    parts = [line[3:].strip() for c in source(section).cells if c.cell_type == "markdown"
+             for line in c.source.splitlines() if line.startswith("## ")]
+    listed = [flat(li.a.get_text()) for li in item.select("ul.site-outline > li")]
+    assert listed == [flat(p.replace("`", "")) for p in parts]
+    exercises = [a.get_text() for a in item.select("ul.site-outline code")]
+    assert exercises == notebooks.exercises(source(section))
+    ids = {tag["id"] for tag in page(built, f"{section}.html").find_all(id=True)}
+    for link in item.select("ul.site-outline a"):  # each one lands on its heading or exercise
+        target, _, anchor = link["href"].partition("#")
+        assert target == f"{section}.html" and anchor in ids, link["href"]
+
+
+@pytest.mark.slow
+def test_every_page_shares_one_stylesheet_and_needs_no_script(built):
+    css = (built / site.STYLESHEET).read_text(encoding="utf-8")
+    assert "--jp-brand-color1" in css and ".highlight" in css and "details.site-solution" in css
+    for html_page in sorted(built.glob("*.html")):
+        soup = page(built, html_page.name)
+        assert [link["href"] for link in soup.find_all("link", rel="stylesheet")] == [site.STYLESHEET]
+        assert soup.find_all("style") == [] and soup.find_all("script") == [], html_page.name
+        assert "mathjax" not in html_page.read_text(encoding="utf-8").lower(), html_page.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("section", sections())
+def test_each_page_links_its_notebook_and_binder(built, section):
+    nav = page(built, f"{section}.html").find("nav", class_="site-nav")
+    links = {a["href"] for a in nav.find_all("a")}
+    binder = site.binder_url(f"release/{section}/{section}.ipynb")
+    assert {"index.html", f"{section}.ipynb", binder, "tools.html"} <= links
+    assert nav.find("a", href=f"{section}.ipynb").has_attr("download")
+    index_links = {a["href"] for a in page(built, "index.html").find_all("a")}
+    assert {f"{section}.ipynb", binder} <= index_links
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("section", sections())
+def test_equations_are_mathml_and_figures_have_alt_text(built, section):
+    soup = page(built, f"{section}.html")
+    markdown = flat(" ".join(m.get_text() for m in soup.select(".jp-MarkdownOutput")))
+    assert not RAW_MATH.search(markdown)
+    has_math = any("$" in c.source for c in source(section).cells if c.cell_type == "markdown")
+    assert bool(soup.find_all("math")) == has_math
+    images = soup.select(".jp-OutputArea-output img")
+    alt_texts = json.loads(site.FIGURES.read_text(encoding="utf-8")).get(section, {})
+    assert len([i for i in images if i["src"].startswith("data:image/png")]) == len(alt_texts)
+    for image in images:
+        assert image.get("alt", "").strip() and image["alt"] != NBCONVERT_DEFAULT_ALT, image["src"][:40]
+    for cell, text in alt_texts.items():
+        shown = soup.find(id=f"cell-id={cell}").select("img")
+        assert [i["alt"] for i in shown] == [text]
+
+
+@pytest.mark.slow
+def test_the_advanced_page_shows_the_perceptron_animation(built):
+    gifs = page(built, "advanced.html").select('.jp-OutputArea-output img[src^="data:image/gif;base64,"]')
+    assert len(gifs) == 1 and "decision boundary" in gifs[0]["alt"]
+    assert not page(built, "warmup.html").select('img[src^="data:image/gif"]')  # the check can say no
 
 
 @pytest.mark.slow
@@ -166,13 +303,19 @@ def test_machine_measurements_are_replaced_by_a_note(built):
 
 @pytest.mark.slow
 def test_every_local_link_resolves(built):
+    ids = {}  # page -> the ids in it, for links to an anchor
     for html_page in built.glob("*.html"):
         soup = page(built, html_page.name)
         for tag in soup.find_all(["a", "img", "script", "link"]):
             target = tag.get("href") or tag.get("src")
             if not target or re.match(r"(https?:|data:|mailto:|#)", target):
                 continue
-            assert (built / target.split("#")[0]).is_file(), (html_page.name, target)
+            path, _, anchor = target.partition("#")
+            assert (built / path).is_file(), (html_page.name, target)
+            if anchor and path.endswith(".html"):
+                if path not in ids:
+                    ids[path] = {tag["id"] for tag in page(built, path).find_all(id=True)}
+                assert anchor in ids[path], (html_page.name, target)
     index = page(built, "index.html")
     linked = {a["href"] for a in index.find_all("a")}
     assert {f"{s}.html" for s in sections()} | {"tools.html", "tools.py"} <= linked
@@ -187,35 +330,67 @@ def test_two_builds_are_byte_identical(built, tmp_path):
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
 
+def rendered_problems(driver):
+    """What is wrong with the page the browser shows: console errors, TeX left raw in the
+    text a reader sees, equations drawn with no size, images that did not load."""
+    from selenium.webdriver.common.by import By
+
+    problems = [f"console: {message}" for message in console_errors(driver)]
+    text = driver.find_element(By.TAG_NAME, "body").text
+    problems += [f"raw TeX: {m}" for m in RAW_MATH.findall(" ".join(
+        e.text for e in driver.find_elements(By.CSS_SELECTOR, ".jp-MarkdownOutput, .site-page")))]
+    problems += ["an equation with no size" for m in driver.find_elements(By.TAG_NAME, "math")
+                 if not driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                              "return r.width > 0 && r.height > 0", m)]
+    problems += [f"image not loaded: {i.get_attribute('alt')}" for i in driver.find_elements(By.TAG_NAME, "img")
+                 if not driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i)]
+    assert text.strip(), "an empty page"
+    return problems
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                    "(apt-get install -y chromium chromium-driver)")
-def test_a_reader_opens_a_solution_in_a_real_browser(built):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+def test_rendered_problems_finds_what_a_reader_would_see(tmp_path):
+    (tmp_path / "bad.html").write_text('<!DOCTYPE html><html><body><div class="jp-MarkdownOutput">'
+                                       "Heat $\\partial u$ here</div><img src=\"missing.png\" alt=\"lost\">"
+                                       "<math><mi>x</mi></math></body></html>")
+    (tmp_path / "good.html").write_text('<!DOCTYPE html><html><body><div class="jp-MarkdownOutput">'
+                                        "It costs 5 $ <math><mi>x</mi></math></div></body></html>")
+    with chromium() as driver:
+        driver.get((tmp_path / "bad.html").as_uri())
+        problems = rendered_problems(driver)
+        assert any(p.startswith("console:") and "missing.png" in p for p in problems), problems
+        assert "raw TeX: $\\partial u$" in problems and "image not loaded: lost" in problems
+        driver.get((tmp_path / "good.html").as_uri())
+        assert rendered_problems(driver) == []
+
+
+@pytest.mark.slow
+def test_every_page_works_offline_in_a_real_browser(built, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    assert CHROMEDRIVER.exists(), "chromium is installed but not chromedriver: apt-get install -y chromium-driver"
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--host-resolver-rules=MAP * ~NOTFOUND"):  # no network: the MathJax CDN fails at once
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    try:
-        driver.get((built / "references.html").as_uri())
-        folded = driver.find_element(By.CSS_SELECTOR, "details.site-solution")
-        code = folded.find_element(By.CSS_SELECTOR, ".jp-InputArea-editor")
-        solution = flat(solution_regions(next(c for c in source("references").cells if notebooks.is_answer(c)))[0])
-        assert solution in flat(code.get_attribute("textContent"))
-        assert not code.is_displayed()
-        assert driver.find_element(By.XPATH, "//*[contains(@class, 'jp-InputArea-editor')]"
-                                             "[not(ancestor::details)]").is_displayed()
-
-        folded.find_element(By.TAG_NAME, "summary").click()
-        WebDriverWait(driver, 5).until(lambda _: code.is_displayed())
-        assert folded.get_attribute("open") is not None
-        assert solution in flat(code.text)
-    finally:
-        driver.quit()
+    with chromium() as driver:
+        for html_page in sorted(built.glob("*.html")):
+            driver.get(html_page.as_uri())
+            assert rendered_problems(driver) == [], html_page.name
+            if html_page.stem not in sections():
+                continue
+            assert driver.find_elements(By.TAG_NAME, "math") or html_page.stem == "references"
+            # a folded solution: hidden, then shown by a click on its summary
+            folded = driver.find_element(By.CSS_SELECTOR, "details.site-solution")
+            code = folded.find_element(By.CSS_SELECTOR, ".jp-InputArea-editor")
+            answer = next(c for c in source(html_page.stem).cells if notebooks.is_answer(c))
+            solution = flat(solution_regions(answer)[0])
+            assert solution in flat(code.get_attribute("textContent"))
+            assert not code.is_displayed()
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", folded)
+            folded.find_element(By.TAG_NAME, "summary").click()
+            WebDriverWait(driver, 5).until(lambda _: code.is_displayed())
+            assert folded.get_attribute("open") is not None
+            assert solution in flat(code.text)
+            if html_page.stem == "warmup":
+                save_screenshot(driver, tmp_path, "site-solution.png")
+        # the animation plays from the page itself
+        driver.get((built / "advanced.html").as_uri())
+        gif = driver.find_element(By.CSS_SELECTOR, 'img[src^="data:image/gif"]')
+        assert driver.execute_script("return arguments[0].naturalWidth", gif) > 100
