@@ -101,6 +101,11 @@ def summary(root=ROOT):
           "\n  student versions: release/<section>/")
 
 
+def exit_status(outcome):
+    """0: every submission graded; 1: the batch report names one that was not; 130: interrupted."""
+    return 130 if outcome.interrupted else 0 if outcome.complete else 1
+
+
 def instructor_report(root=ROOT, sections=None):
     from . import report
 
@@ -126,12 +131,15 @@ def _parser():
                        help="grading processes on this machine (default: one per core; 1 with --scheduler)")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on the Dask cluster of this scheduler (tcp://host:8786)")
-    grade.add_argument("--student", nargs="+", action="extend", metavar="ID",
-                       help="only these students (each may be a glob, as nbgrader's --student)")
+    grade.add_argument("--student", action="append", metavar="ID",
+                       help="only this student (a glob, as nbgrader's --student); may be repeated")
     grade.add_argument("--force", action="store_true",
                        help="grade again the submissions already graded and unchanged since")
     report = commands.add_parser("report", help="the instructor report: reports/<section>.html, PNGs, CSV")
     report.add_argument("sections", nargs="*", metavar="SECTION")
+    for command in (grade, report):
+        command.add_argument("--root", type=Path, default=ROOT, metavar="FOLDER",
+                             help="the course folder (default: this repository)")
     return parser
 
 
@@ -151,11 +159,11 @@ def main(argv=None):
         print(f"  website:          {site.build_site().relative_to(ROOT)}/index.html")
         instructor_report()
     elif command == "autograde":
-        outcome = autograde(sections=args.sections, students=args.student, jobs=args.jobs,
+        outcome = autograde(root=args.root, sections=args.sections, students=args.student, jobs=args.jobs,
                             scheduler=args.scheduler, force=args.force)
-        return 130 if outcome.interrupted else 0 if outcome.complete else 1
+        return exit_status(outcome)
     elif command == "report":
-        instructor_report(sections=args.sections)
+        instructor_report(root=args.root, sections=args.sections)
     else:
         {"generate": generate, "demo": build_demo_class, "feedback": feedback, "summary": summary}[command]()
     return 0

@@ -34,6 +34,7 @@ class Outcome:
     failed: list = field(default_factory=list)        # the grading job itself failed (named in the report)
     interrupted: bool = False
     seconds: dict = field(default_factory=dict)       # (section, student) -> wall seconds of its job
+    where: dict = field(default_factory=dict)         # (section, student) -> "here" or "dask"
 
     @property
     def complete(self):
@@ -123,6 +124,7 @@ class Batch:
 
         key = (section, student)
         self.outcome.seconds[key] = result.seconds
+        self.outcome.where[key] = "dask" if submission.travels else "here"
         if result.error:
             self.outcome.failed.append(key)
             outcome = "FAILED"

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 from ..grading.batch_report import NOT_GRADED, Submission
@@ -28,8 +29,11 @@ def save_grades(course, section, student, rows):
     if rows is None:   # nbgrader stopped before it created the submission: it wrote nothing
         return
     from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
 
-    with Gradebook(course.db_url) as gradebook:
+    with Gradebook(course.db_url) as gradebook, warnings.catch_warnings():
+        # nbgrader's add_submission always triggers these autoflush warnings; they say nothing here
+        warnings.simplefilter("ignore", SAWarning)
         session = gradebook.db
         # nbgrader's helpers commit after each step; make the whole submission one transaction.
         session.commit = session.flush
