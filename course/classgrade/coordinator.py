@@ -24,6 +24,10 @@ from ..layout import Course
 from . import job, merge, tasks
 from .progress import Progress
 
+# A worker process grades this many submissions, then a fresh one takes over: whatever a long
+# run of in-process nbgrader leaves behind in memory stays bounded (a restart costs ~3 s of imports).
+TASKS_PER_WORKER = 50
+
 
 @dataclass
 class Outcome:
@@ -167,7 +171,8 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
             workers = min(jobs or (1 if scheduler else os.cpu_count() or 1), len(local))
             # spawn: a fresh interpreter per worker, whatever threads this process has (Dask, tqdm)
             pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                                          initializer=_worker_init)
+                                                          initializer=_worker_init,
+                                                          max_tasks_per_child=TASKS_PER_WORKER)
             for submission in local:
                 future = pool.submit(job.grade, batch.assignments[submission.section], submission)
                 future.add_done_callback(lambda f, s=submission: done.put((s, f)))
