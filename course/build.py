@@ -111,7 +111,7 @@ def instructor_report(root=ROOT, sections=None):
 
     for section in sections or Course(root).sections():
         path = report.write(Course(root), section)
-        print(f"  instructor report: {path.relative_to(Path(root).resolve())}")
+        print(f"  instructor report: {path.relative_to(Course(root).root)}")
 
 
 def _parser():
