@@ -75,6 +75,9 @@ def timed(command, folder):
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if group:
+        deadline = time.monotonic() + 60
+        while (group / "cgroup.procs").read_text().strip() and time.monotonic() < deadline:
+            time.sleep(0.1)   # a helper (multiprocessing's resource tracker) may outlive the command briefly
         cpu = int((group / "cpuacct.usage").read_text()) / 1e9
         group.rmdir()
     else:
