@@ -51,23 +51,21 @@ def build_demo_class(root=ROOT):
     demo.build_class(Course(root))
 
 
-def autograde(root=ROOT, students=None):
-    """Autograde each section; a submission nbgrader cannot grade stops nothing
-    as long as the batch report names it (see course.grading.batch_report)."""
+def autograde(root=ROOT, sections=None, students=None, jobs=None, scheduler=None, force=True, bar=None):
+    """Autograde the submitted students of each section in parallel (course.classgrade):
+    the gradebook is the one plain ``nbgrader autograde`` would make. A submission that
+    cannot be graded stops nothing; the batch report names it, and it is printed here.
+    Returns the batch's :class:`course.classgrade.coordinator.Outcome`."""
+    from .classgrade import coordinator
+
     course = Course(root)
-    for section in course.sections():
-        extra = [f"--student={s}" for s in students] if students else []
-        result = nbgrader("autograde", section, "--force", "--log-level=ERROR", *extra,
-                          root=root, check=False, quiet=True)
+    sections = list(sections or course.sections())
+    outcome = coordinator.autograde(root, sections, students, jobs=jobs, scheduler=scheduler, force=force, bar=bar)
+    for section in sections:
         report = batch_report.load(root, section)
-        if result.returncode != 0:
-            ungraded = {p.parent.name for p in course.submitted_dir.glob(f"*/{section}")
-                        if not course.autograded(p.parent.name, section).exists()}
-            if not ungraded or report is None or not ungraded <= report.not_graded():
-                raise SystemExit(f"nbgrader autograde {section} failed (exit {result.returncode})\n"
-                                 f"{result.stdout}\n{result.stderr}")
         if report is not None and report.has_problems():
             print(f"\n{report.text().rstrip()}\n  (saved in {course.report(section).relative_to(course.root)})")
+    return outcome
 
 
 def feedback(root=ROOT):
@@ -103,24 +101,71 @@ def summary(root=ROOT):
           "\n  student versions: release/<section>/")
 
 
-def main(argv=None):
+def exit_status(outcome):
+    """0: every submission graded; 1: the batch report names one that was not; 130: interrupted."""
+    return 130 if outcome.interrupted else 0 if outcome.complete else 1
+
+
+def instructor_report(root=ROOT, sections=None):
+    from . import report
+
+    for section in sections or Course(root).sections():
+        path = report.write(Course(root), section)
+        print(f"  instructor report: {path.relative_to(Course(root).root)}")
+
+
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m course.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="all",
-                        choices=["all", "generate", "demo", "autograde", "feedback", "summary"])
-    command = parser.parse_args(argv).command
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, text in [("all", "the main job (the default)"), ("generate", "source/ -> release/"),
+                       ("demo", "the demo class in submitted/"), ("feedback", "nbgrader generate_feedback"),
+                       ("summary", "print the scores")]:
+        commands.add_parser(name, help=text)
+    grade = commands.add_parser("autograde", help="grade the submitted students in parallel",
+                                description="Grade the submissions of each SECTION (default: all) in parallel."
+                                            " Exit status 0 when every submission was graded, 1 when the batch"
+                                            " report names one that was not, 130 when interrupted.")
+    grade.add_argument("sections", nargs="*", metavar="SECTION")
+    grade.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="grading processes on this machine (default: one per core; 1 with --scheduler)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on the Dask cluster of this scheduler (tcp://host:8786)")
+    grade.add_argument("--student", action="append", metavar="ID",
+                       help="only this student (a glob, as nbgrader's --student); may be repeated")
+    grade.add_argument("--force", action="store_true",
+                       help="grade again the submissions already graded and unchanged since")
+    report = commands.add_parser("report", help="the instructor report: reports/<section>.html, PNGs, CSV")
+    report.add_argument("sections", nargs="*", metavar="SECTION")
+    for command in (grade, report):
+        command.add_argument("--root", type=Path, default=ROOT, metavar="FOLDER",
+                             help="the course folder (default: this repository)")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    command = args.command or "all"
     if command == "all":
         # The demo gradebook is derived data: start it afresh so the run is reproducible.
         Course().gradebook.unlink(missing_ok=True)
         generate()
         build_demo_class()
-        autograde()
+        outcome = autograde(force=True)
+        if outcome.failed or outcome.interrupted:
+            raise SystemExit("autograde did not finish: see the batch reports in reports/")
         feedback()
         summary()
         print(f"  website:          {site.build_site().relative_to(ROOT)}/index.html")
+        instructor_report()
+    elif command == "autograde":
+        outcome = autograde(root=args.root, sections=args.sections, students=args.student, jobs=args.jobs,
+                            scheduler=args.scheduler, force=args.force)
+        return exit_status(outcome)
+    elif command == "report":
+        instructor_report(root=args.root, sections=args.sections)
     else:
-        {"generate": generate, "demo": build_demo_class, "autograde": autograde,
-         "feedback": feedback, "summary": summary}[command]()
+        {"generate": generate, "demo": build_demo_class, "feedback": feedback, "summary": summary}[command]()
     return 0
 
 

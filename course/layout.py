@@ -8,6 +8,8 @@ A course folder (this repository, or a throw-away copy in the tests) holds::
     autograded/<student>/<section>/           nbgrader's graded copies
     feedback/<student>/<section>/             feedback pages
     reports/autograde-<section>.txt, .json    the batch report of the last autograde run
+    reports/graded-<section>.json             what the saved grades were made from (to skip it next time)
+    reports/<section>.html, .csv, -*.png      the instructor report (course.report)
     site/                                     the website for self-learners
     gradebook.db                              nbgrader's gradebook (SQLite)
     tests/corpus/<section>/<name>.py          answers graded by the tests, some handed in by the demo class
@@ -80,3 +82,11 @@ class Course:
     def report(self, section, suffix=".txt"):
         """The batch report of the last autograde run of ``section``."""
         return self.reports_dir / f"autograde-{section}{suffix}"
+
+    def graded_record(self, section):
+        """Which submission each saved grade of ``section`` comes from (course.classgrade.merge)."""
+        return self.reports_dir / f"graded-{section}.json"
+
+    def instructor_report(self, section, suffix=".html"):
+        """The instructor report of ``section`` (course.report): .html, .csv, or -<figure>.png."""
+        return self.reports_dir / f"{section}{suffix}"

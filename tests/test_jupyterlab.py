@@ -119,16 +119,46 @@ def missing_for_students(files, student_distributions):
 
 
 def server_side_files():
-    """What Validate loads in a student's server: nbgrader_config.py and the course package."""
-    return [ROOT / "nbgrader_config.py", *sorted((ROOT / "course").rglob("*.py"))]
+    """What Validate loads in a student's server: nbgrader_config.py and the modules of the
+    course package it imports, directly or through them (instructor commands such as
+    course.build, course.site or course.classgrade are not among them)."""
+    # the worker is not imported but started (python -m course.grading.worker) by the session
+    found, todo = [], [ROOT / "nbgrader_config.py", ROOT / "course" / "grading" / "worker.py"]
+    while todo:
+        path = todo.pop()
+        if path in found:
+            continue
+        found.append(path)
+        package = path.parent.relative_to(ROOT).parts if path.parent != ROOT else ()
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = list(package[:len(package) - node.level + 1]) if node.level else []
+                module = base + (node.module.split(".") if node.module else [])
+                names = [".".join(module)] + [".".join(module + [a.name]) for a in node.names]
+            for name in names:
+                if not name.startswith("course"):
+                    continue
+                parts = name.split(".")
+                for candidate in (ROOT.joinpath(*parts).with_suffix(".py"), ROOT.joinpath(*parts, "__init__.py")):
+                    if candidate.is_file():
+                        todo.append(candidate)
+                # a package's __init__ runs first
+                for i in range(1, len(parts)):
+                    init = ROOT.joinpath(*parts[:i], "__init__.py")
+                    if init.is_file():
+                        todo.append(init)
+    return sorted(found)
 
 
 def test_a_student_server_imports_nothing_that_only_the_instructor_has(tmp_path):
     students = requirement_closure(binder_pins())
     assert {"numpy", "nbgrader", "jupyterlab", "ipykernel"} <= students
     assert "pytest" not in students and "selenium" not in students
-    # course/site.py is the instructor's: its renderer is not a student's package
-    files = [p for p in server_side_files() if p.name != "site.py"]
+    files = server_side_files()
+    assert ROOT / "course" / "grading" / "checks.py" in files and ROOT / "course" / "build.py" not in files
     assert missing_for_students(files, students) == {}
     # an import of an instructor-only package is caught
     extra = tmp_path / "extra.py"

@@ -1,0 +1,121 @@
+"""A class graded sequentially by plain nbgrader and in parallel by ``course.build autograde``.
+
+Builds a throw-away course with the warmup section, hands in the reference
+solutions for STUDENTS students, and grades them from a clean gradebook twice,
+in one run on the same machine:
+
+(a) ``nbgrader autograde warmup`` with this folder's config (one process);
+(b) ``python -m course.build autograde warmup --jobs JOBS``.
+
+Both must give every student full marks. Printed: the wall time of each, the
+ratio a/b, seconds per submission, and the limit: the CPU seconds that grading
+needs (measured on (a): the CPU time of nbgrader and every process it waited
+for, the students' sandboxed processes included) divided by the cores. Run by
+hand, on a quiet machine: ``.venv/bin/python benchmarks/class_grading.py [students] [jobs]``.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from course import build, notebooks
+from course.layout import ROOT, Course
+
+STUDENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
+JOBS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+SECTION = "warmup"
+
+
+def make_class(folder):
+    for helper in Course().helpers:
+        shutil.copy(helper, folder)
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
+    for section in ("advanced", "references"):
+        shutil.rmtree(folder / "source" / section)
+    build.generate(root=folder)
+    course = Course(folder)
+    answers = notebooks.reference_answers(notebooks.read(course.source(SECTION)))
+    graded = notebooks.fill_answers(notebooks.read(course.release(SECTION)), answers)
+    for student in range(STUDENTS):
+        notebooks.write(graded, course.submitted(f"student-{student:03d}", SECTION))
+    shutil.copy(course.gradebook, folder / "clean-gradebook.db")
+
+
+def clean(folder):
+    """The gradebook as generate_assignment left it, no graded copies, no reports."""
+    course = Course(folder)
+    shutil.copy(folder / "clean-gradebook.db", course.gradebook)
+    for made in (course.autograded_dir, course.reports_dir):
+        shutil.rmtree(made, ignore_errors=True)
+
+
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")   # cgroup v1 CPU accounting, where the machine has it
+
+
+def timed(command, folder):
+    """(wall seconds, CPU seconds of the command and all its descendants).
+
+    The students' sandboxed processes live in PID namespaces of their own whose
+    first process is killed, so ``wait4`` of the command misses their CPU time;
+    a cgroup counts every process started inside it. Without one (no root, no
+    cgroup v1 cpuacct), the figure is wait4's and says so."""
+    group = CPUACCT / f"class-grading-{os.getpid()}"
+    try:
+        group.mkdir()
+    except OSError:
+        group = None
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=folder, env=build.tool_environ(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=(lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+                               if group else None)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if group:
+        deadline = time.monotonic() + 60
+        while (group / "cgroup.procs").read_text().strip() and time.monotonic() < deadline:
+            time.sleep(0.1)   # a helper (multiprocessing's resource tracker) may outlive the command briefly
+        cpu = int((group / "cpuacct.usage").read_text()) / 1e9
+        group.rmdir()
+    else:
+        cpu = usage.ru_utime + usage.ru_stime
+        print("(no cgroup: CPU seconds from wait4, without the students' processes)")
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} exited with {os.waitstatus_to_exitcode(status)}")
+    return wall, cpu
+
+
+def check_full_marks(folder, label):
+    scores = build.scores(folder)
+    if len(scores) != STUDENTS or any(score != most for score, most in scores.values()):
+        raise SystemExit(f"{label}: not every student got full marks: {scores}")
+
+
+def main():
+    cores = os.cpu_count()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_class(folder)
+        clean(folder)
+        a, cpu_a = timed([sys.executable, "-m", "nbgrader", "autograde", SECTION, "--force"], folder)
+        check_full_marks(folder, "(a) nbgrader autograde")
+        clean(folder)
+        b, cpu_b = timed([sys.executable, "-m", "course.build", "autograde", SECTION, "--jobs", str(JOBS),
+                          "--root", str(folder)], folder)
+        check_full_marks(folder, "(b) course.build autograde")
+    limit = cpu_a / cores
+    print(f"{STUDENTS} warmup submissions (reference solutions), {cores} cores, --jobs {JOBS}")
+    print(f"(a) nbgrader autograde warmup:            {a:7.1f} s  ({a / STUDENTS:.2f} s per submission,"
+          f" {cpu_a / STUDENTS:.2f} CPU s per submission)")
+    print(f"(b) course.build autograde --jobs {JOBS}:      {b:7.1f} s  ({b / STUDENTS:.2f} s per submission,"
+          f" {cpu_b / STUDENTS:.2f} CPU s per submission)")
+    print(f"a / b = {a / b:.2f}")
+    print(f"limit (CPU s of (a) / cores) = {limit:.1f} s; b / limit = {b / limit:.2f}")
+
+
+if __name__ == "__main__":
+    main()

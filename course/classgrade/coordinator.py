@@ -1,0 +1,216 @@
+"""The coordinator: which submissions to grade, where, and saving each result as it arrives.
+
+Jobs run in a pool of worker processes on this machine (``jobs``, one per
+core by default) or, with ``scheduler``, on a Dask cluster. A submission in
+which the file gate rejects anything is graded on this machine even then (its
+rejected entries are here; see course.classgrade.tasks). This process alone
+writes the gradebook, ``autograded/`` and ``reports/`` (course.classgrade.merge),
+one result at a time, so a job that fails, or a Ctrl-C, costs only the
+submissions not yet saved; the next run skips those saved (unless ``force``).
+"""
+import concurrent.futures
+import contextlib
+import io
+import multiprocessing
+import os
+import queue
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..grading import batch_report
+from ..grading.batch_report import NOT_GRADED, REPAIRED, printable
+from ..layout import Course
+from . import job, merge, tasks
+from .progress import Progress
+
+# A worker process grades this many submissions, then a fresh one takes over: whatever a long
+# run of in-process nbgrader leaves behind in memory stays bounded (a restart costs ~3 s of imports).
+TASKS_PER_WORKER = 50
+
+
+@dataclass
+class Outcome:
+    """What a batch did, per ``(section, student)``."""
+    graded: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)       # graded before, submission unchanged
+    not_graded: list = field(default_factory=list)    # the batch report says why
+    failed: list = field(default_factory=list)        # the grading job itself failed (named in the report)
+    interrupted: bool = False
+    seconds: dict = field(default_factory=dict)       # (section, student) -> wall seconds of its job
+    where: dict = field(default_factory=dict)         # (section, student) -> "here" or "dask"
+
+    @property
+    def complete(self):
+        """Every submission of the batch has its grades."""
+        return not (self.not_graded or self.failed or self.interrupted)
+
+
+def _worker_init():
+    # nbgrader starts `alembic` from PATH; the venv's bin/ may not be on it.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+
+def _students(course, section, students):
+    found = set()
+    for pattern in students or ["*"]:
+        found.update(tasks.submissions_to_grade(course, section, pattern))
+    return sorted(found)
+
+
+def _graded_in_gradebook(course, section):
+    """The students with a submission of ``section`` in the course's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not course.gradebook.exists():
+        return set()
+    with Gradebook(course.db_url) as gradebook:
+        try:
+            return {s.student_id for s in gradebook.assignment_submissions(section)}
+        except MissingEntry:
+            return set()
+
+
+def _report_folders_without_notebooks(course, report, section, students):
+    """nbgrader never visits a submission folder without a notebook; the intake names them."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from ..grading import intake
+
+    for pattern in students or ["*"]:
+        report.folders_scanned.discard(section)
+        intake._report_folders_without_notebooks(CourseDirectory(root=str(course.root), student_id=pattern),
+                                                 report, section)
+
+
+class Batch:
+    def __init__(self, course, sections, students, force, stream, bar):
+        self.course, self.sections, self.students, self.force = course, sections, students, force
+        self.report = batch_report.BatchReport(course.root, ", ".join(students) if students else "*")
+        self.records = {section: merge.GradedRecord(course, section) for section in sections}
+        self.outcome = Outcome()
+        self.stream, self.bar = stream, bar
+
+    def plan(self, travel):
+        """The submissions to grade; the skipped ones keep their entry in the batch report."""
+        template = tasks.gradebook_without_students(self.course)
+        self.assignments = {s: tasks.read_assignment(self.course, s, template) for s in self.sections}
+        pending = []
+        for section, assignment in self.assignments.items():
+            self.report.assignments.setdefault(section, batch_report.AssignmentReport(section,
+                                                                                   self.report.student_glob))
+            _report_folders_without_notebooks(self.course, self.report, section, self.students)
+            in_gradebook = _graded_in_gradebook(self.course, section)
+            previous = batch_report.load(self.course.root, section)
+            for student in _students(self.course, section, self.students):
+                submission = tasks.read_submission(self.course, section, student, assignment.digest(), travel)
+                if (not self.force and self.records[section].matches(student, submission.digest)
+                        and student in in_gradebook and self.course.autograded(student, section).exists()):
+                    self.outcome.skipped.append((section, student))
+                    if previous is not None and student in previous.submissions:
+                        self.report.assignments[section].submissions[student] = previous.submissions[student]
+                    continue
+                pending.append(submission)
+        self.report.save()
+        return pending
+
+    def save(self, submission, result, progress):
+        """Save one job's result; the order of the steps is explained in course.classgrade.merge."""
+        section, student, course = submission.section, submission.student, self.course
+        if not result.error:
+            merge.save_grades(course, section, student, result.grades)
+            merge.save_autograded(course, section, student, result.autograded)
+        merge.save_report_entry(self.report, result, expected=[section])
+        entry = self.report.submission(section, student)
+        graded = not result.error and all(course.autograded_dir.joinpath(student, section, f"{name}.ipynb").exists()
+                                          for name in entry.expected)
+        self.records[section].set(student, submission.digest if graded else None)
+
+        key = (section, student)
+        self.outcome.seconds[key] = result.seconds
+        self.outcome.where[key] = "dask" if submission.travels else "here"
+        if result.error:
+            self.outcome.failed.append(key)
+            outcome = "FAILED"
+            progress.write(f"Grading {section} of {printable(student)} failed:\n{result.error.rstrip()}")
+        elif not graded and NOT_GRADED not in {kind for kind, _ in entry.problems}:
+            # nbgrader failed on something the intake did not recognise: a grading failure
+            self.outcome.failed.append(key)
+            outcome = "FAILED"
+        elif not graded:
+            self.outcome.not_graded.append(key)
+            outcome = "not graded (see the batch report)"
+        else:
+            self.outcome.graded.append(key)
+            outcome = "graded after a repair" if REPAIRED in entry.kinds() else "graded"
+        if result.exit_code and not result.error and NOT_GRADED not in {kind for kind, _ in entry.problems}:
+            progress.write(f"nbgrader autograde {section} --student={printable(student)} said:\n{result.log.rstrip()}")
+        progress.update(section, printable(student), outcome, result.seconds)
+
+    def finish(self):
+        """End of the batch: name what was not graded and save the reports (printed by the caller)."""
+        with contextlib.redirect_stderr(io.StringIO()):   # BatchReport.finish prints them too
+            self.report.finish()
+        import atexit
+        atexit.unregister(self.report.finish)
+
+
+def autograde(root, sections=None, students=None, jobs=None, scheduler=None, force=False,
+              stream=None, bar=None):
+    """Grade the submissions of ``sections`` (default: all) and return an :class:`Outcome`."""
+    course = Course(root)
+    batch = Batch(course, list(sections or course.sections()), list(students or []), force, stream, bar)
+    pending = batch.plan(travel=scheduler is not None)
+    progress = Progress(len(pending), stream=stream, bar=bar)
+    local = [s for s in pending if not s.travels]
+    remote = [s for s in pending if s.travels]
+    done = queue.Queue()
+    pool = client = None
+    try:
+        if local:
+            workers = min(jobs or (1 if scheduler else os.cpu_count() or 1), len(local))
+            # spawn: a fresh interpreter per worker, whatever threads this process has (Dask, tqdm)
+            pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                                          initializer=_worker_init,
+                                                          max_tasks_per_child=TASKS_PER_WORKER)
+            for submission in local:
+                future = pool.submit(job.grade, batch.assignments[submission.section], submission)
+                future.add_done_callback(lambda f, s=submission: done.put((s, f)))
+        if remote:
+            from distributed import Client
+
+            client = Client(scheduler)
+            shipped = {section: client.scatter(assignment, hash=False)
+                       for section, assignment in batch.assignments.items()
+                       if any(s.section == section for s in remote)}
+            for submission in remote:
+                future = client.submit(job.grade_in_child, shipped[submission.section], submission, pure=False)
+                future.add_done_callback(lambda f, s=submission: done.put((s, f)))
+        for _ in pending:
+            submission, future = done.get()
+            try:
+                result = future.result()
+            except BaseException as error:  # noqa: BLE001 - a lost worker or process costs this submission
+                result = tasks.Result(submission.section, submission.student,
+                                      error=f"{type(error).__name__}: {error}")
+            batch.save(submission, result, progress)
+    except KeyboardInterrupt:
+        batch.outcome.interrupted = True
+        progress.write(f"Interrupted: {len(batch.outcome.seconds)} of {len(pending)} submissions were saved;"
+                       " the same command grades the rest (saved ones are skipped).")
+    finally:
+        progress.close()
+        if pool is not None:
+            pool.shutdown(wait=not batch.outcome.interrupted, cancel_futures=True)
+        if client is not None:
+            client.close()
+    if batch.outcome.interrupted:
+        batch.report.save()
+    else:
+        batch.finish()
+        for section in batch.sections:
+            data = batch.report.assignments.get(section)
+            for student in (data.not_graded() if data else ()):
+                if (section, student) not in batch.outcome.not_graded + batch.outcome.failed:
+                    batch.outcome.not_graded.append((section, student))   # e.g. a folder without a notebook
+    return batch.outcome

@@ -1,0 +1,125 @@
+"""The instructor report (course.report) on a small made-up class: a gradebook written with
+nbgrader's own API, autograded notebooks with known failures, a batch report."""
+import csv
+
+import nbformat
+import pytest
+
+from course import build, report
+from course.grading.batch_report import NOT_GRADED, AssignmentReport, Submission
+from course.layout import Course
+
+pytestmark = pytest.mark.slow   # nbgrader's gradebook (alembic makes it) and matplotlib
+
+SECTION = "quiz"
+# exercise -> test cells (grade id, points)
+CELLS = {"mean": [("mean_test", 2.0), ("mean_test_vectorized", 1.0)], "peak": [("peak_test", 2.0)]}
+# student -> {grade id: points}
+SCORES = {
+    "ann": {"mean_test": 2.0, "mean_test_vectorized": 1.0, "peak_test": 2.0},   # all full
+    "ben": {"mean_test": 2.0, "mean_test_vectorized": 0.0, "peak_test": 0.0},   # mean partial, peak zero
+    "cat": {"mean_test": 0.0, "mean_test_vectorized": 0.0, "peak_test": 0.0},   # all zero
+}
+# student -> {grade id: the first traceback line of the failed test}
+FAILURES = {
+    "ben": {"mean_test_vectorized": "HiddenTestFailure: mean is not vectorized",
+            "peak_test": "HiddenTestFailure: peak: the result is wrong"},
+    "cat": {"mean_test": "NotImplementedError: ", "mean_test_vectorized": "NotImplementedError: ",
+            "peak_test": "ValueError: <script>alert(1)</script>"},
+}
+
+
+def _test_cell(grade_id, points, failure):
+    cell = nbformat.v4.new_code_cell("assert True")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": grade_id,
+                                 "points": points, "schema_version": 3}
+    if failure:
+        ename, _, evalue = failure.partition(": ")
+        cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                               traceback=[f"\x1b[31m{failure}\x1b[0m", "", "--- for the instructor ---"])]
+    return cell
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    from nbgrader.api import Gradebook
+
+    course = Course(tmp_path_factory.mktemp("report"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", build.tool_environ()["PATH"])   # a new gradebook is made by `alembic`
+        Gradebook(course.db_url).close()
+    with Gradebook(course.db_url) as gradebook:
+        gradebook.add_assignment(SECTION)
+        gradebook.add_notebook(SECTION, SECTION)
+        for cells in CELLS.values():
+            for grade_id, points in cells:
+                gradebook.add_grade_cell(grade_id, SECTION, SECTION, max_score=points, cell_type="code")
+        for student, scores in SCORES.items():
+            gradebook.add_student(student)
+            gradebook.add_submission(SECTION, student)
+            for grade_id, points in scores.items():
+                gradebook.find_grade(grade_id, SECTION, SECTION, student).auto_score = points
+            gradebook.db.commit()
+        gradebook.add_student("dan")   # handed in a notebook nbgrader could not read
+    for student in SCORES:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [_test_cell(g, p, FAILURES.get(student, {}).get(g)) for cells in CELLS.values() for g, p in cells]
+        path = course.autograded(student, SECTION)
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, path)
+    batch = AssignmentReport(SECTION, finished=True, submissions={
+        s: Submission(s, expected=[SECTION]) for s in SCORES})
+    batch.submissions["dan"] = Submission("dan", expected=[SECTION], ungraded=[SECTION],
+                                          problems=[[NOT_GRADED, "quiz.ipynb is empty."]])
+    course.reports_dir.mkdir()
+    course.report(SECTION, ".json").write_text(batch.to_json())
+    page = report.write(course, SECTION)
+    return course, page.read_text()
+
+
+def test_each_exercise_counts_full_partial_and_zero_marks(written):
+    course, _ = written
+    data = report.collect(course, SECTION)
+    assert data.exercises["mean"].shares() == (1, 1, 1)
+    assert data.exercises["peak"].shares() == (1, 0, 2)
+    assert data.totals == {"ann": 5.0, "ben": 2.0, "cat": 0.0}
+
+
+def test_the_most_common_failure_messages_count_students_once_per_exercise(written):
+    course, page = written
+    data = report.collect(course, SECTION)
+    # cat fails both cells of "mean" with the same message: one student, not two cells
+    assert data.exercises["mean"].failures == {"NotImplementedError:": 1,
+                                               "HiddenTestFailure: mean is not vectorized": 1}
+    assert "HiddenTestFailure: peak: the result is wrong <span class=n>(1)</span>" in page
+    assert "for the instructor" not in page
+
+
+def test_student_text_is_escaped_in_the_page(written):
+    _, page = written
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_students_not_graded_are_named_with_the_reason(written):
+    _, page = written
+    assert "<li><code>dan</code>: quiz.ipynb is empty.</li>" in page
+    assert "3 students graded" in page and "1 not graded" in page
+
+
+def test_the_csv_has_the_columns_and_scores_of_nbgrader_export(written):
+    course, _ = written
+    with open(course.instructor_report(SECTION, ".csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                             "email", "raw_score", "late_submission_penalty", "score", "max_score"]
+    assert {r["student_id"]: float(r["score"]) for r in rows} == {"ann": 5.0, "ben": 2.0, "cat": 0.0, "dan": 0.0}
+    assert {r["max_score"] for r in rows} == {"5.0"}
+
+
+def test_the_figures_are_png_files_named_in_the_page(written):
+    course, page = written
+    for suffix in ("-scores.png", "-exercises.png"):
+        path = course.instructor_report(SECTION, suffix)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f'src="{path.name}"' in page
