@@ -11,7 +11,10 @@ Both must give every student full marks. Printed: the wall time of each, the
 ratio a/b, seconds per submission, and the limit: the CPU seconds that grading
 needs (measured on (a): the CPU time of nbgrader and every process it waited
 for, the students' sandboxed processes included) divided by the cores. Run by
-hand, on a quiet machine: ``.venv/bin/python benchmarks/class_grading.py [students] [jobs]``.
+hand, on a quiet machine: ``.venv/bin/python benchmarks/class_grading.py [students] [jobs]
+[timeit budget]``; a third argument sets ``c.IsolatedExecute.timeit_budget`` in the
+throw-away course's config (``none``: each tools.timeit keeps the notebook's own budget,
+capped at 0.1 s as before the grader set one), to measure what the budget saves.
 """
 import os
 import shutil
@@ -27,6 +30,7 @@ from course.layout import ROOT, Course
 STUDENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 JOBS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 SECTION = "warmup"
+TIMEIT_BUDGET = sys.argv[3] if len(sys.argv) > 3 else None
 
 
 def make_class(folder):
@@ -36,6 +40,10 @@ def make_class(folder):
     shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
     for section in ("advanced", "references"):
         shutil.rmtree(folder / "source" / section)
+    if TIMEIT_BUDGET is not None:
+        budget = "None" if TIMEIT_BUDGET == "none" else repr(float(TIMEIT_BUDGET))
+        with open(folder / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.IsolatedExecute.timeit_budget = {budget}\n")
     build.generate(root=folder)
     course = Course(folder)
     answers = notebooks.reference_answers(notebooks.read(course.source(SECTION)))
@@ -108,7 +116,9 @@ def main():
                           "--root", str(folder)], folder)
         check_full_marks(folder, "(b) course.build autograde")
     limit = cpu_a / cores
-    print(f"{STUDENTS} warmup submissions (reference solutions), {cores} cores, --jobs {JOBS}")
+    budget = "default" if TIMEIT_BUDGET is None else TIMEIT_BUDGET
+    print(f"{STUDENTS} warmup submissions (reference solutions), {cores} cores, --jobs {JOBS},"
+          f" timeit budget {budget}")
     print(f"(a) nbgrader autograde warmup:            {a:7.1f} s  ({a / STUDENTS:.2f} s per submission,"
           f" {cpu_a / STUDENTS:.2f} CPU s per submission)")
     print(f"(b) course.build autograde --jobs {JOBS}:      {b:7.1f} s  ({b / STUDENTS:.2f} s per submission,"
