@@ -7,11 +7,10 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from helpers import make_course
-
-from course.layout import ROOT
 from test_parallel import gradebook_table
 
 from course import build
@@ -22,10 +21,9 @@ SECTION = "references"
 
 
 def _demo_class(folder):
-    course = make_course(folder)
+    course = make_course(folder, demo=True)
     for section in ("warmup", "advanced"):
         shutil.rmtree(course / "source" / section)
-    shutil.copytree(ROOT / "demo", course / "demo")
     build.generate(root=course)
     build.build_demo_class(root=course)
     # a submission the file gate rejects a file of: graded on this machine, where the file is
@@ -43,7 +41,7 @@ def cluster(tmp_path_factory):
 
     def start(*args, cwd):
         cwd.mkdir()
-        process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "dask"), *args], cwd=cwd, env=env,
+        process = subprocess.Popen([str(Path(sys.executable).parent / "dask"), *args], cwd=cwd, env=env,
                                    stdout=subprocess.DEVNULL, stderr=open(cwd / "log", "w"))
         started.append(process)
 

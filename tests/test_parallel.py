@@ -26,7 +26,7 @@ from course import build, notebooks
 from course.classgrade import coordinator
 from course.classgrade.progress import Progress
 from course.grading import batch_report
-from course.layout import ROOT, Course
+from course.layout import Course
 
 SECTIONS = ("warmup", "references")
 INTERRUPTED = 130
@@ -108,9 +108,8 @@ def _generated_class(course):
 @pytest.fixture(scope="module")
 def classes(tmp_path_factory):
     """(sequential course, parallel course, the interrupted run, the resumed run's outcome)."""
-    sequential = make_course(tmp_path_factory.mktemp("sequential"))
+    sequential = make_course(tmp_path_factory.mktemp("sequential"), demo=True)
     shutil.rmtree(sequential / "source" / "advanced")
-    shutil.copytree(ROOT / "demo", sequential / "demo")
     build.generate(root=sequential)
     parallel = tmp_path_factory.mktemp("parallel") / "course"
     shutil.copytree(sequential, parallel, symlinks=True)
