@@ -140,3 +140,15 @@ def test_many_short_watched_calls_leave_no_signal_behind():
     result = subprocess.run([sys.executable, "-c", STRESS], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stdout.strip() == "done", result.stderr
     assert "race condition" not in result.stderr and "Error" not in result.stderr, result.stderr
+
+
+def test_an_idle_child_from_before_the_call_does_not_spoil_the_measurement():
+    # multiprocessing's resource tracker, a kernel's helper: children that wait and do no work
+    idle = subprocess.Popen([sys.executable, "-c", "import sys; print('ready', flush=True); sys.stdin.read()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert idle.stdout.readline() == b"ready\n"  # started: from now on it only waits
+    try:
+        check_vectorized(walk, arguments)
+    finally:
+        idle.stdin.close()
+        idle.wait()

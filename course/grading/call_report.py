@@ -192,7 +192,8 @@ class Measurement(_Declared):
     threads_ran: int = _field("other threads seen running Python code during the call", _int)
     other_threads_cpu: float = _field("CPU seconds used by other threads (None: not measurable here)",
                                       _seconds_or_none)
-    child_processes: int = _field("child processes running during the call", _int)
+    child_processes: int = _field("child processes started during the call, or already there and working "
+                                  "during it (more than 1 ms of CPU time), or that ended during it", _int)
     children_cpu: float = _field("CPU seconds of child processes waited for during the call",
                                  _seconds_or_none)
 

@@ -155,10 +155,8 @@ def _tasks():
 
 
 def _children(tasks):
-    """This process's child processes, as {pid: running} (None where /proc does not tell).
-
-    A child that has exited but was not waited for (a zombie) is not running.
-    """
+    """This process's child processes, as {pid: CPU nanoseconds used so far, or None for one
+    that has exited but was not waited for} (None where /proc does not tell)."""
     if tasks is None:
         return None
     found = {}
@@ -166,18 +164,37 @@ def _children(tasks):
         for task in tasks:
             with _open(f"/proc/self/task/{task}/children") as listing:
                 for pid in listing.read().split():
-                    found[pid] = _running(pid)
+                    found[pid] = _cpu_ns(pid)
     except OSError:
         return None
     return found
 
 
-def _running(pid):
+def _cpu_ns(pid):
+    """CPU nanoseconds a running process has used; None for a zombie or a process gone."""
     try:
         with _open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return False
+            if stat.read().rpartition(")")[2].split()[0] in ("Z", "X"):
+                return None
+        with _open(f"/proc/{pid}/schedstat") as schedstat:  # exact, where clock ticks are 10 ms
+            return int(schedstat.read().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+# A child that was there before the call (a helper a library keeps, such as
+# multiprocessing's resource tracker, waiting on a pipe) may use this much CPU
+# during it; more, and it may have done the call's work.
+_CHILD_IDLE_NS = 1_000_000
+
+
+def _children_that_worked(before, after):
+    """Children started during the call, and those from before that worked during it."""
+    before, after = before or {}, after or {}
+    started = set(after) - set(before)
+    worked = [pid for pid, ns in before.items() if ns is not None and (
+        after.get(pid) is None or after[pid] - ns > _CHILD_IDLE_NS)]
+    return _len(started) + _len(worked)
 
 
 def _snapshot():
@@ -448,8 +465,7 @@ class _Watch:
             threads_ran=_len(self.threads_ran),
             other_threads_cpu=other_cpu,
             # children running when the call began, or that appeared during it
-            child_processes=_len([pid for pid, running in (before["children"] or {}).items() if running])
-                            + _len(set(after["children"] or ()) - set(before["children"] or ())),
+            child_processes=_children_that_worked(before["children"], after["children"]),
             children_cpu=max(after["children_cpu"] - before["children_cpu"], 0.0),
         )
 
