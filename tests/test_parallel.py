@@ -119,7 +119,10 @@ def classes(tmp_path_factory):
         run_nbgrader(sequential, "autograde", section, "--force")
 
     before = _digest(parallel / "submitted")
-    code = ("import sys; from course import build; from course.classgrade import coordinator;"
+    # SIGINT handled as in a terminal, even where this suite was started in the background
+    # (a shell without job control starts background commands with SIGINT ignored, inherited)
+    code = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
+            "import sys; from course import build; from course.classgrade import coordinator;"
             "o = coordinator.autograde(sys.argv[1], sys.argv[2:], jobs=2, bar=False);"
             "sys.exit(build.exit_status(o))")
     child = subprocess.Popen([sys.executable, "-c", code, str(parallel), *SECTIONS], stderr=subprocess.PIPE,

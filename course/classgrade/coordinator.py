@@ -190,6 +190,8 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
             submission, future = done.get()
             try:
                 result = future.result()
+            except KeyboardInterrupt:
+                raise  # Ctrl-C, here or in a job: the whole run stops, below
             except BaseException as error:  # noqa: BLE001 - a lost worker or process costs this submission
                 result = tasks.Result(submission.section, submission.student,
                                       error=f"{type(error).__name__}: {error}")

@@ -294,11 +294,10 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
             break
         # Time is noisy where line counts are not: measure again, keep each size's least.
         # A loop over the elements costs its time every time; a hiccup of the machine does not.
-        for i, n in enumerate((sizes[0], sizes[-1])):
-            again = run(func, tuple(make_arguments(n)), count_lines=True).measurement
+        for i in (0, -1):
+            again = run(func, tuple(make_arguments(sizes[i])), count_lines=True).measurement
             if again is not None and not _unmeasured(again):
-                j = 0 if i == 0 else len(sizes) - 1
-                object_work[j] = min(object_work[j], again.object_work_ns)
+                object_work[i] = min(object_work[i], again.object_work_ns)
     if object_work[-1] - object_work[0] > allowed_work:
         raise GradingFailure(
             f"{name} is not vectorized: it goes through Python objects once per {what} "
