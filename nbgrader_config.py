@@ -1,11 +1,11 @@
 """nbgrader configuration of the Advanced NumPy course (course root = this folder)."""
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                    GetGrades, IgnorePattern, LimitOutput, OverwriteCells,
-                                    OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
+                                    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 from course.grading import submission_files
+from course.grading.cell_metadata import CheckCellMetadataOnce
 from course.grading.executor import IsolatedExecute
 from course.grading.feedback import HideHiddenTests
 from course.grading.intake import RepairSubmission
@@ -22,9 +22,11 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # sandboxed process, hidden tests run here on plain data, feedback hides them.
 # The limits (memory, CPU, time per cell, call and notebook) are IsolatedExecute's
 # settings; set c.IsolatedExecute.<limit> here only to change a default.
+# nbgrader's own preprocessors, but for the executor and for CheckCellMetadataOnce (the same check
+# with its JSON schema compiled once, not once per cell: a fifth of a submission's grading CPU).
 c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties,
-                                       CheckCellMetadata]
+                                       CheckCellMetadataOnce]
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor, SanitizeHTML]
 # A student's Markdown and outputs must not run scripts in the page a teaching assistant opens.
 c.SanitizeHTML.enabled = True  # nbconvert preprocessors are off unless enabled
@@ -36,4 +38,4 @@ c.SanitizeHTML.strip = True
 submission_files.install()
 c.Autograde.pre_convert_hook = "course.grading.intake.inspect_submission"
 c.Autograde.sanitize_preprocessors = [RepairSubmission, ClearOutput, DeduplicateIds,
-                                      OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+                                      OverwriteKernelspec, OverwriteCells, CheckCellMetadataOnce]

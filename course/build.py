@@ -86,15 +86,22 @@ def scores(root=ROOT):
 
 
 def summary(root=ROOT):
+    from .grading import batch_report
+
     table, sections = scores(root), Course(root).sections()
-    students = sorted({student for _, student in table})
+    not_graded = set()   # nbgrader leaves a 0-point row for a submission it found but could not grade
+    for section in sections:
+        report = batch_report.load(root, section)
+        not_graded |= {(section, student) for student in (report.not_graded() if report else ())}
+    students = sorted({student for _, student in table} | {student for _, student in not_graded})
     print("\nScores of the demo class")
     print(f"  {'':12}" + "".join(f"{s:>14}" for s in sections))
     for student in students:
         cells = []
         for section in sections:
             score, most = table.get((section, student), (None, None))
-            cells.append(f"{score:>6.1f} / {most:<5.1f}" if score is not None else f"{'-':>14}")
+            cells.append(f"{'not graded':>14}" if (section, student) in not_graded
+                         else f"{score:>6.1f} / {most:<5.1f}" if score is not None else f"{'-':>14}")
         print(f"  {student:12}" + "".join(cells))
     print("\n  graded notebooks: autograded/<student>/<section>/"
           "\n  feedback:         feedback/<student>/<section>/<section>.html"

@@ -11,9 +11,11 @@ and the batch report:
   for the instructor are left out);
 - the students not graded, with the batch report's reason.
 
-``reports/<section>.csv`` is nbgrader's own CSV export of the section (the
-columns of ``nbgrader export``). Student-chosen text is escaped in the page.
+``reports/<section>.csv`` has the columns and values of ``nbgrader export`` for
+the section, quoted, with empty scores for the students not graded.
+Student-chosen text is escaped in the page.
 """
+import csv
 import html
 import re
 from collections import Counter
@@ -202,13 +204,38 @@ ul{{margin:0;padding-left:1.2em}}.n{{color:#666}}img{{max-width:100%}}</style></
 """
 
 
-def export_csv(course, section, path):
-    """nbgrader's own CSV export, for this section only."""
-    from nbgrader.api import Gradebook
-    from nbgrader.plugins.export import CsvExportPlugin
+CSV_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+               "raw_score", "late_submission_penalty", "score", "max_score")   # nbgrader export's
 
-    with Gradebook(course.db_url) as gradebook:
-        CsvExportPlugin(to=str(path), assignment=[section]).export(gradebook)
+
+def export_csv(course, section, path, not_graded=()):
+    """The section's rows of ``nbgrader export`` (same columns, same values), written with
+    quoting, which nbgrader's CSV plugin leaves out (a name with a comma shifts its columns).
+    A student in ``not_graded`` gets empty scores, not the 0 that nbgrader's export gives
+    to a submission it could not read: no score exists until the problem is fixed."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    def text(value):
+        return "" if value is None else str(value)
+
+    with Gradebook(course.db_url) as gradebook, open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        assignment = gradebook.find_assignment(section)
+        for student in gradebook.students:
+            row = [assignment.name, assignment.duedate, "", student.id, student.last_name, student.first_name,
+                   student.email, 0.0, 0.0, 0.0, assignment.max_score]
+            try:
+                submission = gradebook.find_submission(section, student.id)
+            except MissingEntry:
+                pass   # nothing handed in: nbgrader's export gives 0
+            else:
+                penalty = submission.late_submission_penalty
+                row[2], row[7], row[8], row[9] = (submission.timestamp, submission.score, penalty,
+                                                  max(0.0, submission.score - penalty))
+            if student.id in not_graded:
+                row[7:10] = ["", "", ""]
+            writer.writerow([text(value) for value in row])
 
 
 def write(course, section):
@@ -219,7 +246,7 @@ def write(course, section):
     exercises_png = course.instructor_report(section, "-exercises.png")
     plot_scores(data, scores_png)
     plot_exercises(data, exercises_png)
-    export_csv(course, section, course.instructor_report(section, ".csv"))
+    export_csv(course, section, course.instructor_report(section, ".csv"), data.not_graded)
     page = course.instructor_report(section)
     page.write_text(render(data, scores_png.name, exercises_png.name))
     return page

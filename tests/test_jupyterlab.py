@@ -1,7 +1,9 @@
 """The student's path: Binder's environment, and JupyterLab in a real browser.
 
-The slow tests build the student environment as Binder does (a venv with
-environment.yml's pins, then postBuild) on a scratch copy of the repository, start
+Fast tests read what Binder would build from repo2docker itself (its Dockerfile, rendered
+without Docker, and its base environment). The slow tests build the student environment
+as Binder does (a venv with the Jupyter stack of repo2docker's base environment,
+environment.yml's pins on top, then postBuild) on a scratch copy of the repository, start
 JupyterLab from its root, and walk through the warm-up notebook in Debian's Chromium:
 run everything, answer one exercise by typing into its cell, press Validate and read
 the verdict. Screenshots are saved under the test's folder (and under $SCREENSHOTS
@@ -178,6 +180,76 @@ def test_the_binder_link_opens_the_warmup_notebook():
     assert re.search(r"\[!\[[^]]*Binder[^]]*\]\([^)]*badge[^)]*\)\]\(" + re.escape(url) + r"\)", readme)
 
 
+# --- what Binder builds: repo2docker's own plan ------------------------------
+# repo2docker, Binder's builder, renders its Dockerfile without Docker (--no-build): what
+# it installs, in which order and as which user, read from the real tool.
+BINDER_FILES = ("environment.yml", "postBuild", "requirements.txt", "pyproject.toml")
+# the Jupyter part of repo2docker's base environment (conda names), and their PyPI names
+BINDER_BASE_STACK = r"(jupyter|notebook|nbconvert|nbformat|nbclient|ipykernel|ipython$|traitlets)"
+CONDA_TO_PYPI = {"jupyterhub-base": "jupyterhub", "nbconvert-core": "nbconvert"}
+
+
+def binder_plan(folder):
+    """(what repo2docker says, the Dockerfile it would build) for the repository in ``folder``."""
+    repo2docker = Path(sys.executable).parent / "repo2docker"
+    result = subprocess.run([str(repo2docker), "--no-build", "--no-run", "--debug", str(folder)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = result.stdout + result.stderr
+    return log, log[log.index("FROM "):]
+
+
+def binder_files(folder, without=()):
+    folder.mkdir(exist_ok=True)
+    for name in BINDER_FILES:
+        if name not in without:
+            shutil.copy(ROOT / name, folder / name)
+    return folder
+
+
+def environment_python():
+    return re.search(r"^\s*-\s*python=(\S+)", (ROOT / "environment.yml").read_text(), re.MULTILINE).group(1)
+
+
+def test_binder_installs_environment_yml_then_runs_postbuild_as_the_student(tmp_path):
+    log, dockerfile = binder_plan(binder_files(tmp_path / "repository"))
+    assert f"Building conda environment for python={environment_python()}" in log
+    assert '--file "environment.yml"' in dockerfile
+    assert "requirements.txt" not in dockerfile        # the instructor's extras are not installed
+    copied = dockerfile.index("COPY --chown=0:0 src/ ${REPO_DIR}/")   # the whole repository
+    post_build = dockerfile.index("RUN ./postBuild")
+    assert copied < post_build                          # postBuild's `pip install -e .` finds the course
+    users = re.findall(r"^USER (\S+)", dockerfile[:post_build], re.MULTILINE)
+    assert users[-1] == "${NB_USER}"                     # not root: postBuild writes only to the env
+
+
+def test_without_environment_yml_binder_would_install_the_instructors_requirements(tmp_path):
+    _, dockerfile = binder_plan(binder_files(tmp_path / "repository", without=("environment.yml",)))
+    assert '"environment.yml"' not in dockerfile and "requirements.txt" in dockerfile
+
+
+def binder_base_pins():
+    """The Jupyter part of the environment that repo2docker starts from (its lock for
+    environment.yml's Python on linux-64), as ``{PyPI name: version}``: the server, JupyterLab,
+    notebook, JupyterHub's single-user server and the extensions that Binder adds."""
+    import importlib.util
+
+    package = Path(importlib.util.find_spec("repo2docker").origin).parent   # found, not imported
+    lock = package / "buildpacks" / "conda" / f"environment.py-{environment_python()}-linux-64.lock"
+    found = {}
+    for name, version, build in re.findall(r"/noarch/([^/\s]+)-([^-/\s]+)-([^-/\s]+)\.(?:conda|tar\.bz2)#",
+                                           lock.read_text()):
+        if build.startswith("py") and re.match(BINDER_BASE_STACK, name):
+            found[CONDA_TO_PYPI.get(name, name)] = version
+    return found
+
+
+def test_binders_base_environment_is_read_from_repo2docker():
+    base = binder_base_pins()
+    assert {"jupyterlab", "notebook", "jupyter_server", "jupyterhub", "nbconvert", "ipykernel"} <= set(base)
+    assert all(re.fullmatch(r"[0-9][0-9a-z.]*", version) for version in base.values())
+
+
 # --- the student environment, as Binder builds it -----------------------------
 
 def cache_folder():
@@ -198,19 +270,22 @@ def locked(path):
 
 
 def student_venv():
-    """A venv with environment.yml's pins and nothing else, cached between runs (key: the pins
-    and this Python). Built in place and marked complete last, so a build that was cut short
+    """A venv built as Binder builds its environment, cached between runs (key: the pins, the
+    base and this Python): first the Jupyter stack of repo2docker's base environment, then
+    environment.yml's pip section on top with ``pip install -U`` (what ``mamba env update``
+    does with it). Built in place and marked complete last, so a build that was cut short
     is redone."""
-    wanted = sorted(binder_pins().items())
-    key = hashlib.sha256(json.dumps([wanted, sys.version]).encode()).hexdigest()[:16]
+    wanted, base = sorted(binder_pins().items()), sorted(binder_base_pins().items())
+    key = hashlib.sha256(json.dumps([wanted, base, sys.version]).encode()).hexdigest()[:16]
     venv = cache_folder() / f"student-venv-{key}"
     done = venv / ".complete"
     if done.exists():
         return venv
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    *[f"{name}=={version}" for name, version in wanted]], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run(pip + [f"{name}=={version}" for name, version in base], check=True)
+    subprocess.run(pip + ["-U"] + [f"{name}=={version}" for name, version in wanted], check=True)
     done.write_text("\n".join(f"{n}=={v}" for n, v in wanted) + "\n")
     return venv
 
@@ -291,6 +366,17 @@ def student_setup(tmp_path_factory):
 
 def python_in(env, code, python="python"):
     return subprocess.run([python, "-c", code], env=env, capture_output=True, text=True)
+
+
+@pytest.mark.slow
+def test_the_pins_and_binders_base_environment_agree(student_setup):
+    _, env = student_setup
+    check = subprocess.run(["python", "-m", "pip", "check"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    installed = python_in(env, "import jupyterlab, nbgrader, numpy; print(jupyterlab.__version__,"
+                               " nbgrader.__version__, numpy.__version__)").stdout.split()
+    pins = binder_pins()
+    assert installed == [pins["jupyterlab"], pins["nbgrader"], pins["numpy"]]
 
 
 @pytest.mark.slow

@@ -189,6 +189,15 @@ def test_submissions_are_only_read(classes):
     assert classes[4]
 
 
+
+@pytest.mark.slow
+def test_the_summary_says_not_graded_where_nbgrader_left_a_zero_row(classes, capsys):
+    _, parallel, _, _, _ = classes
+    assert build.scores(parallel)["references", "erin"][0] == 0   # nbgrader's row for the renamed notebook
+    build.summary(parallel)
+    erin = next(line for line in capsys.readouterr().out.splitlines() if line.split()[:1] == ["erin"])
+    assert "not graded" in erin and "0.0" not in erin
+
 # -- failures, interruption, resumption ------------------------------------------------------------
 @pytest.mark.slow
 def test_a_submission_that_cannot_be_graded_stops_nothing_and_the_status_says_so(classes):

@@ -28,6 +28,8 @@ FAILURES = {
             "peak_test": "ValueError: <script>alert(1)</script>"},
 }
 
+NAMES = {"ann": {"last_name": "Lovelace, Countess", "first_name": 'Ada "A."'}}   # a comma and quotes
+
 
 def _test_cell(grade_id, points, failure):
     cell = nbformat.v4.new_code_cell("assert True")
@@ -55,7 +57,7 @@ def written(tmp_path_factory):
             for grade_id, points in cells:
                 gradebook.add_grade_cell(grade_id, SECTION, SECTION, max_score=points, cell_type="code")
         for student, scores in SCORES.items():
-            gradebook.add_student(student)
+            gradebook.add_student(student, **NAMES.get(student, {}))
             gradebook.add_submission(SECTION, student)
             for grade_id, points in scores.items():
                 gradebook.find_grade(grade_id, SECTION, SECTION, student).auto_score = points
@@ -107,14 +109,39 @@ def test_the_students_not_graded_are_named_with_the_reason(written):
     assert "3 students graded" in page and "1 not graded" in page
 
 
-def test_the_csv_has_the_columns_and_scores_of_nbgrader_export(written):
+def _csv_rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_csv_has_the_columns_and_values_of_nbgrader_export(written, tmp_path):
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
     course, _ = written
-    with open(course.instructor_report(SECTION, ".csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
-                             "email", "raw_score", "late_submission_penalty", "score", "max_score"]
-    assert {r["student_id"]: float(r["score"]) for r in rows} == {"ann": 5.0, "ben": 2.0, "cat": 0.0, "dan": 0.0}
+    rows = _csv_rows(course.instructor_report(SECTION, ".csv"))
+    assert tuple(rows[0]) == report.CSV_COLUMNS
+    assert {r["student_id"]: r["score"] for r in rows} == {"ann": "5.0", "ben": "2.0", "cat": "0.0", "dan": ""}
     assert {r["max_score"] for r in rows} == {"5.0"}
+    # nbgrader's own export of the graded students, whose names hold no comma, has the same values
+    with Gradebook(course.db_url) as gradebook:
+        CsvExportPlugin(to=str(tmp_path / "nbgrader.csv"), assignment=[SECTION]).export(gradebook)
+    theirs = {r["student_id"]: r for r in _csv_rows(tmp_path / "nbgrader.csv")}
+    for row in rows:
+        if row["student_id"] in ("ben", "cat"):
+            assert row == theirs[row["student_id"]]
+
+
+def test_the_csv_quotes_names_that_nbgrader_export_would_split(written):
+    course, _ = written
+    ann = next(r for r in _csv_rows(course.instructor_report(SECTION, ".csv")) if r["student_id"] == "ann")
+    assert (ann["last_name"], ann["first_name"], ann["score"]) == ("Lovelace, Countess", 'Ada "A."', "5.0")
+
+
+def test_a_student_not_graded_has_no_score_in_the_csv(written):
+    course, _ = written
+    dan = next(r for r in _csv_rows(course.instructor_report(SECTION, ".csv")) if r["student_id"] == "dan")
+    assert (dan["raw_score"], dan["score"]) == ("", "")   # nbgrader's export would say 0.0
 
 
 def test_the_figures_are_png_files_named_in_the_page(written):

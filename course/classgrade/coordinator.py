@@ -49,6 +49,26 @@ class Outcome:
 def _worker_init():
     # nbgrader starts `alembic` from PATH; the venv's bin/ may not be on it.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    # What every job needs, imported while the coordinator plans (a few seconds per process).
+    import nbgrader.apps.nbgraderapp  # noqa: F401
+    import nbgrader.converters.autograde  # noqa: F401
+
+    from ..grading import cell_metadata, executor, feedback, intake  # noqa: F401 - nbgrader_config.py's
+
+
+def _ready():
+    return os.getpid()
+
+
+def _start_pool(workers):
+    """A pool of ``workers`` processes, started now, so that their imports overlap the planning."""
+    # spawn: a fresh interpreter per worker, whatever threads this process has (Dask, tqdm)
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=_worker_init,
+                                                  max_tasks_per_child=TASKS_PER_WORKER)
+    for _ in range(workers):
+        pool.submit(_ready)   # the pool starts a process per task submitted while none is idle
+    return pool
 
 
 def _students(course, section, students):
@@ -160,22 +180,20 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
     """Grade the submissions of ``sections`` (default: all) and return an :class:`Outcome`."""
     course = Course(root)
     batch = Batch(course, list(sections or course.sections()), list(students or []), force, stream, bar)
-    pending = batch.plan(travel=scheduler is not None)
-    progress = Progress(len(pending), stream=stream, bar=bar)
-    local = [s for s in pending if not s.travels]
-    remote = [s for s in pending if s.travels]
-    done = queue.Queue()
-    pool = client = None
+    pool = client = progress = None
+    pending, done = [], queue.Queue()
     try:
-        if local:
-            workers = min(jobs or (1 if scheduler else os.cpu_count() or 1), len(local))
-            # spawn: a fresh interpreter per worker, whatever threads this process has (Dask, tqdm)
-            pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                                          initializer=_worker_init,
-                                                          max_tasks_per_child=TASKS_PER_WORKER)
-            for submission in local:
-                future = pool.submit(job.grade, batch.assignments[submission.section], submission)
-                future.add_done_callback(lambda f, s=submission: done.put((s, f)))
+        if scheduler is None:
+            pool = _start_pool(jobs or os.cpu_count() or 1)
+        pending = batch.plan(travel=scheduler is not None)
+        progress = Progress(len(pending), stream=stream, bar=bar)
+        local = [s for s in pending if not s.travels]
+        remote = [s for s in pending if s.travels]
+        if local and pool is None:   # with a cluster: the submissions that the gate keeps here
+            pool = _start_pool(min(jobs or 1, len(local)))
+        for submission in local:
+            future = pool.submit(job.grade, batch.assignments[submission.section], submission)
+            future.add_done_callback(lambda f, s=submission: done.put((s, f)))
         if remote:
             from distributed import Client
 
@@ -198,10 +216,11 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
             batch.save(submission, result, progress)
     except KeyboardInterrupt:
         batch.outcome.interrupted = True
-        progress.write(f"Interrupted: {len(batch.outcome.seconds)} of {len(pending)} submissions were saved;"
+        (progress.write if progress else lambda text: print(text, file=stream or sys.stderr))(f"Interrupted: {len(batch.outcome.seconds)} of {len(pending)} submissions were saved;"
                        " the same command grades the rest (saved ones are skipped).")
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
         if pool is not None:
             pool.shutdown(wait=not batch.outcome.interrupted, cancel_futures=True)
         if client is not None:
