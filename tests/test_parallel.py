@@ -245,6 +245,58 @@ def test_an_unchanged_submission_is_skipped_and_a_changed_one_graded_again(class
     assert _scores(table, "references", "gen-wrong") == _scores(table, "references", "alice")
 
 
+
+# -- a worker process that dies or a job that never ends ----------------------------------------------
+JOB_TIMEOUT = 40   # seconds; a good job here (references, in a process of its own) takes under 10
+
+
+def _references_class(folder, students):
+    course = make_course(folder)
+    for section in ("warmup", "advanced"):
+        shutil.rmtree(course / "source" / section)
+    build.generate(root=course)
+    stub = notebooks.read(Course(course).release("references"))
+    answers = notebooks.reference_answers(notebooks.read(Course(course).source("references")))
+    for student in students:
+        _submit(course, student, {"references.ipynb": notebooks.dumps(notebooks.fill_answers(stub, answers)).encode()})
+    return course
+
+
+def _grade_with_failing_jobs(course, monkeypatch):
+    import failing_jobs
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(failing_jobs.__file__).parent))   # for the retries' processes
+    stream = io.StringIO()
+    outcome = coordinator.autograde(course, ["references"], jobs=2, bar=False, stream=stream,
+                                    job_timeout=JOB_TIMEOUT, grade_function=failing_jobs.grade_or_fail)
+    return outcome, stream.getvalue()
+
+
+@pytest.mark.slow
+def test_a_worker_process_that_dies_costs_only_its_own_submission(tmp_path, monkeypatch):
+    good = ["ok-1", "ok-2", "ok-3"]
+    course = _references_class(tmp_path, ["dies-1", "hangs-1", *good])
+    outcome, log = _grade_with_failing_jobs(course, monkeypatch)
+    assert sorted(student for _, student in outcome.graded) == good
+    assert sorted(student for _, student in outcome.failed) == ["dies-1", "hangs-1"]
+    assert build.exit_status(outcome) == 1
+    full = _scores(gradebook_table(course), "references", "ok-1")
+    assert full and all(score > 0 for score in full.values())
+    assert all(_scores(gradebook_table(course), "references", s) == full for s in good)
+    report = batch_report.load(course, "references")
+    assert {"dies-1", "hangs-1"} <= report.not_graded()
+    assert "exited with status 9" in log and f"did not finish within {JOB_TIMEOUT} s" in log
+
+
+@pytest.mark.slow
+def test_a_job_that_never_ends_is_ended_and_the_others_are_graded(tmp_path, monkeypatch):
+    # no process dies by itself here: the job's own deadline ends its worker process
+    course = _references_class(tmp_path, ["hangs-1", "ok-1"])
+    outcome, log = _grade_with_failing_jobs(course, monkeypatch)
+    assert [student for _, student in outcome.graded] == ["ok-1"]
+    assert [student for _, student in outcome.failed] == ["hangs-1"]
+    assert f"did not finish within {JOB_TIMEOUT} s" in log
+
 # -- fast ------------------------------------------------------------------------------------------
 class _Terminal(io.StringIO):
     def isatty(self):

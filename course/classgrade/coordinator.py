@@ -10,6 +10,7 @@ submissions not yet saved; the next run skips those saved (unless ``force``).
 """
 import concurrent.futures
 import contextlib
+import faulthandler
 import io
 import multiprocessing
 import os
@@ -27,6 +28,9 @@ from .progress import Progress
 # A worker process grades this many submissions, then a fresh one takes over: whatever a long
 # run of in-process nbgrader leaves behind in memory stays bounded (a restart costs ~3 s of imports).
 TASKS_PER_WORKER = 50
+# Seconds one job may take before its process is ended (nbgrader's own limits come first:
+# IsolatedExecute.notebook_timeout bounds each notebook's grading, 600 s by default).
+JOB_TIMEOUT = 3600
 
 
 @dataclass
@@ -58,6 +62,16 @@ def _worker_init():
 
 def _ready():
     return os.getpid()
+
+
+def _run_job(grade_function, assignment, submission, timeout):
+    """One job in a pool's worker process, which ends itself (status 1) after ``timeout``
+    seconds: a C thread of faulthandler's watches, so even a job stuck holding the GIL ends."""
+    faulthandler.dump_traceback_later(timeout, exit=True)
+    try:
+        return grade_function(assignment, submission)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def _start_pool(workers):
@@ -176,23 +190,31 @@ class Batch:
 
 
 def autograde(root, sections=None, students=None, jobs=None, scheduler=None, force=False,
-              stream=None, bar=None):
-    """Grade the submissions of ``sections`` (default: all) and return an :class:`Outcome`."""
+              stream=None, bar=None, job_timeout=JOB_TIMEOUT, grade_function=job.grade):
+    """Grade the submissions of ``sections`` (default: all) and return an :class:`Outcome`.
+
+    A worker process that dies (or ends a job that overran ``job_timeout``) breaks the pool
+    and every job it held; those jobs are graded again, each in a process of its own
+    (:func:`job.grade_in_child`), so that only the job that caused it fails.
+    ``grade_function`` replaces :func:`job.grade` in tests (module-level, found by name)."""
     course = Course(root)
     batch = Batch(course, list(sections or course.sections()), list(students or []), force, stream, bar)
-    pool = client = progress = None
+    pool = client = progress = retry = None
     pending, done = [], queue.Queue()
+    workers = jobs or os.cpu_count() or 1
     try:
         if scheduler is None:
-            pool = _start_pool(jobs or os.cpu_count() or 1)
+            pool = _start_pool(workers)
         pending = batch.plan(travel=scheduler is not None)
         progress = Progress(len(pending), stream=stream, bar=bar)
         local = [s for s in pending if not s.travels]
         remote = [s for s in pending if s.travels]
         if local and pool is None:   # with a cluster: the submissions that the gate keeps here
-            pool = _start_pool(min(jobs or 1, len(local)))
+            workers = min(jobs or 1, len(local))
+            pool = _start_pool(workers)
         for submission in local:
-            future = pool.submit(job.grade, batch.assignments[submission.section], submission)
+            future = pool.submit(_run_job, grade_function, batch.assignments[submission.section], submission,
+                                 job_timeout)
             future.add_done_callback(lambda f, s=submission: done.put((s, f)))
         if remote:
             from distributed import Client
@@ -202,27 +224,41 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
                        for section, assignment in batch.assignments.items()
                        if any(s.section == section for s in remote)}
             for submission in remote:
-                future = client.submit(job.grade_in_child, shipped[submission.section], submission, pure=False)
+                future = client.submit(job.grade_in_child, shipped[submission.section], submission,
+                                       timeout=job_timeout, pure=False)
                 future.add_done_callback(lambda f, s=submission: done.put((s, f)))
         for _ in pending:
-            submission, future = done.get()
-            try:
-                result = future.result()
-            except KeyboardInterrupt:
-                raise  # Ctrl-C, here or in a job: the whole run stops, below
-            except BaseException as error:  # noqa: BLE001 - a lost worker or process costs this submission
-                result = tasks.Result(submission.section, submission.student,
-                                      error=f"{type(error).__name__}: {error}")
+            while True:
+                submission, future = done.get()
+                try:
+                    result = future.result()
+                except KeyboardInterrupt:
+                    raise  # Ctrl-C, here or in a job: the whole run stops, below
+                except concurrent.futures.process.BrokenProcessPool:
+                    # a worker process died: this job caused it or was in the pool with the one that did
+                    retry = retry or concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="retry")
+                    again = retry.submit(job.grade_in_child, batch.assignments[submission.section], submission,
+                                         timeout=job_timeout,
+                                         grade_function=None if grade_function is job.grade else grade_function)
+                    again.add_done_callback(lambda f, s=submission: done.put((s, f)))
+                    continue
+                except BaseException as error:  # noqa: BLE001 - a lost worker or process costs this submission
+                    result = tasks.Result(submission.section, submission.student,
+                                          error=f"{type(error).__name__}: {error}")
+                break
             batch.save(submission, result, progress)
     except KeyboardInterrupt:
         batch.outcome.interrupted = True
-        (progress.write if progress else lambda text: print(text, file=stream or sys.stderr))(f"Interrupted: {len(batch.outcome.seconds)} of {len(pending)} submissions were saved;"
-                       " the same command grades the rest (saved ones are skipped).")
+        say = progress.write if progress else lambda text: print(text, file=stream or sys.stderr)
+        say(f"Interrupted: {len(batch.outcome.seconds)} of {len(pending)} submissions were saved;"
+            " the same command grades the rest (saved ones are skipped).")
     finally:
         if progress is not None:
             progress.close()
         if pool is not None:
             pool.shutdown(wait=not batch.outcome.interrupted, cancel_futures=True)
+        if retry is not None:
+            retry.shutdown(wait=not batch.outcome.interrupted, cancel_futures=True)
         if client is not None:
             client.close()
     if batch.outcome.interrupted:
