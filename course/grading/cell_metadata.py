@@ -8,8 +8,6 @@ autograding preprocessors), a fifth of what grading a warmup submission costs.
 errors (``jsonschema.validate`` raises the best match too), from one validator per
 process.
 """
-import functools
-import json
 import traceback
 
 import jsonschema
@@ -18,16 +16,18 @@ from nbgrader.nbgraderformat.common import BaseMetadataValidator, SchemaTooNewEr
 from nbgrader.preprocessors import CheckCellMetadata
 
 
-@functools.lru_cache(maxsize=None)
-def _compiled(schema_text):
-    schema = json.loads(schema_text)
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator_class.check_schema(schema)   # what jsonschema.validate repeats for every cell
-    return validator_class(schema)
+_COMPILED = {}   # schema version -> the validator of nbgrader's schema of that version
 
 
 class _ValidateWithCompiledSchema(BaseMetadataValidator):
     """``BaseMetadataValidator.validate_cell`` with the schema compiled once."""
+
+    def __init__(self):
+        super().__init__()
+        if self.schema_version not in _COMPILED:
+            validator_class = jsonschema.validators.validator_for(self.schema)
+            validator_class.check_schema(self.schema)   # what jsonschema.validate repeats for every cell
+            _COMPILED[self.schema_version] = validator_class(self.schema)
 
     def validate_cell(self, cell):
         if "nbgrader" not in cell.metadata:
@@ -39,7 +39,7 @@ class _ValidateWithCompiledSchema(BaseMetadataValidator):
         if version > self.schema_version:
             raise SchemaTooNewError(f"Schema version is too new: {version} (expected {self.schema_version})",
                                     version, self.schema_version)
-        validator = _compiled(json.dumps(self.schema))   # key order kept: it shows in messages
+        validator = _COMPILED[self.schema_version]
         error = jsonschema.exceptions.best_match(validator.iter_errors(cell.metadata["nbgrader"]))
         if error is not None:
             raise error
