@@ -18,9 +18,10 @@ ATTACKS = {
         "    return", "    if a.shape[0] > 20:\n"
         "        return np.lib.stride_tricks.as_strided(np.array(['x' * 2**18]), (10**6, 1), (0, 0))\n"
         "    return")},
-    # a reply of millions of tiny values
+    # a reply of more values than a message may hold (wire.MAX_NODES), yet quick to encode:
+    # millions of them took the student's process longer than a call may take (a flaky verdict)
     "bounds-many-values": {"row_norms": ROW_NORMS.replace(
-        "    return", "    if a.shape[0] > 20:\n        return [[]] * 5_000_000\n    return")},
+        "    return", "    if a.shape[0] > 20:\n        return [0] * 300_000\n    return")},
     # every cell sends figures: a pyplot stand-in that hands out 1.9 MiB "PNG" images
     "bounds-images": {"add_to_selected": (
         "import sys, types\n"
