@@ -16,6 +16,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import nbformat
@@ -305,11 +306,15 @@ class _Terminal(io.StringIO):
 
 def test_on_a_terminal_progress_is_a_bar_with_counts():
     stream = _Terminal()
+    threads = set(threading.enumerate())
     progress = Progress(3, stream=stream)
     progress.update("warmup", "alice", "graded", 1.0)
     progress.close()
     assert "1/3" in stream.getvalue() and "submission" in stream.getvalue()
     assert "[1/3] warmup alice" not in stream.getvalue()
+    # No thread outlives the bar (tqdm's monitor would wake every 10 s and run Python code
+    # in whatever process graded, the pytest process's in-process measurements included).
+    assert set(threading.enumerate()) <= threads
 
 
 def test_off_a_terminal_progress_is_log_lines():

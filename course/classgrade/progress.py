@@ -5,12 +5,19 @@ import sys
 from tqdm import tqdm
 
 
+class _Bar(tqdm):
+    # tqdm's monitor thread wakes every 10 s for the whole life of the process to tune
+    # the refresh rate of bars that print rarely; a bar updated once per submission
+    # does not need it, and a process that grades must not keep a thread of ours.
+    monitor_interval = 0
+
+
 class Progress:
     def __init__(self, total, stream=None, bar=None):
         self.stream = stream or sys.stderr
         self.total, self.done = total, 0
         self.bar = bar if bar is not None else self.stream.isatty()
-        self._tqdm = tqdm(total=total, unit="submission", file=self.stream, dynamic_ncols=True) \
+        self._tqdm = _Bar(total=total, unit="submission", file=self.stream, dynamic_ncols=True) \
             if self.bar else None
 
     def update(self, section, student, outcome, seconds):
