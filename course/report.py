@@ -207,16 +207,25 @@ ul{{margin:0;padding-left:1.2em}}.n{{color:#666}}img{{max-width:100%}}</style></
 CSV_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
                "raw_score", "late_submission_penalty", "score", "max_score")   # nbgrader export's
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # what makes a spreadsheet read a cell as a formula
+
 
 def export_csv(course, section, path, not_graded=()):
     """The section's rows of ``nbgrader export`` (same columns, same values), written with
     quoting, which nbgrader's CSV plugin leaves out (a name with a comma shifts its columns).
     A student in ``not_graded`` gets empty scores, not the 0 that nbgrader's export gives
-    to a submission it could not read: no score exists until the problem is fixed."""
+    to a submission it could not read: no score exists until the problem is fixed. Text that a
+    spreadsheet would take for a formula gets a leading apostrophe."""
     from nbgrader.api import Gradebook, MissingEntry
 
     def text(value):
         return "" if value is None else str(value)
+
+    def inert(value):
+        # Names and e-mails are the students' own words (an LMS sync copies them): a spreadsheet
+        # would run one that starts like a formula (OWASP's advice: a leading apostrophe).
+        value = text(value)
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
 
     with Gradebook(course.db_url) as gradebook, open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -235,7 +244,8 @@ def export_csv(course, section, path, not_graded=()):
                                                   max(0.0, submission.score - penalty))
             if student.id in not_graded:
                 row[7:10] = ["", "", ""]
-            writer.writerow([text(value) for value in row])
+            writer.writerow([text(value) for value in row[:3]] + [inert(value) for value in row[3:7]]
+                            + [text(value) for value in row[7:]])
 
 
 def write(course, section):

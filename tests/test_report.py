@@ -28,7 +28,9 @@ FAILURES = {
             "peak_test": "ValueError: <script>alert(1)</script>"},
 }
 
-NAMES = {"ann": {"last_name": "Lovelace, Countess", "first_name": 'Ada "A."'}}   # a comma and quotes
+NAMES = {"ann": {"last_name": "Lovelace, Countess", "first_name": 'Ada "A."'},   # a comma and quotes
+         "dan": {"first_name": '=HYPERLINK("https://evil.example","grades")', "last_name": "+1-1",
+                 "email": "@SUM(A1)"}}   # formulas, for a spreadsheet
 
 
 def _test_cell(grade_id, points, failure):
@@ -62,7 +64,7 @@ def written(tmp_path_factory):
             for grade_id, points in scores.items():
                 gradebook.find_grade(grade_id, SECTION, SECTION, student).auto_score = points
             gradebook.db.commit()
-        gradebook.add_student("dan")   # handed in a notebook nbgrader could not read
+        gradebook.add_student("dan", **NAMES["dan"])   # handed in a notebook nbgrader could not read
     for student in SCORES:
         nb = nbformat.v4.new_notebook()
         nb.cells = [_test_cell(g, p, FAILURES.get(student, {}).get(g)) for cells in CELLS.values() for g, p in cells]
@@ -142,6 +144,13 @@ def test_a_student_not_graded_has_no_score_in_the_csv(written):
     course, _ = written
     dan = next(r for r in _csv_rows(course.instructor_report(SECTION, ".csv")) if r["student_id"] == "dan")
     assert (dan["raw_score"], dan["score"]) == ("", "")   # nbgrader's export would say 0.0
+
+
+def test_names_that_a_spreadsheet_would_run_as_formulas_are_kept_as_text(written):
+    course, _ = written
+    dan = next(r for r in _csv_rows(course.instructor_report(SECTION, ".csv")) if r["student_id"] == "dan")
+    assert (dan["first_name"], dan["last_name"], dan["email"]) == (
+        "'" + NAMES["dan"]["first_name"], "'+1-1", "'@SUM(A1)")
 
 
 def test_the_figures_are_png_files_named_in_the_page(written):
