@@ -290,6 +290,18 @@ def test_a_worker_process_that_dies_costs_only_its_own_submission(tmp_path, monk
 
 
 @pytest.mark.slow
+def test_the_jobs_that_had_not_begun_when_a_pool_broke_go_to_a_new_pool(tmp_path, monkeypatch):
+    good = [f"ok-{n}" for n in range(1, 6)]
+    course = _references_class(tmp_path, ["dies-1", *good])
+    outcome, _ = _grade_with_failing_jobs(course, monkeypatch)
+    assert sorted(student for _, student in outcome.graded) == good
+    assert [student for _, student in outcome.failed] == ["dies-1"]
+    alone = sorted(student for (_, student), where in outcome.where.items() if where == "alone")
+    # the pool had two processes: dies-1 and at most one job beside it had begun when it broke
+    assert "dies-1" in alone and len(alone) <= 2, alone
+
+
+@pytest.mark.slow
 def test_a_job_that_never_ends_is_ended_and_the_others_are_graded(tmp_path, monkeypatch):
     # no process dies by itself here: the job's own deadline ends its worker process
     course = _references_class(tmp_path, ["hangs-1", "ok-1"])

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import queue
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class Outcome:
     failed: list = field(default_factory=list)        # the grading job itself failed (named in the report)
     interrupted: bool = False
     seconds: dict = field(default_factory=dict)       # (section, student) -> wall seconds of its job
-    where: dict = field(default_factory=dict)         # (section, student) -> "here" or "dask"
+    where: dict = field(default_factory=dict)         # (section, student) -> "here", "alone" or "dask"
 
     @property
     def complete(self):
@@ -64,9 +65,11 @@ def _ready():
     return os.getpid()
 
 
-def _run_job(grade_function, assignment, submission, timeout):
+def _run_job(grade_function, assignment, submission, timeout, started):
     """One job in a pool's worker process, which ends itself (status 1) after ``timeout``
-    seconds: a C thread of faulthandler's watches, so even a job stuck holding the GIL ends."""
+    seconds: a C thread of faulthandler's watches, so even a job stuck holding the GIL ends.
+    The file ``started`` tells the coordinator, should the pool break, that this job had begun."""
+    Path(started).touch()
     faulthandler.dump_traceback_later(timeout, exit=True)
     try:
         return grade_function(assignment, submission)
@@ -123,6 +126,7 @@ class Batch:
         self.report = batch_report.BatchReport(course.root, ", ".join(students) if students else "*")
         self.records = {section: merge.GradedRecord(course, section) for section in sections}
         self.outcome = Outcome()
+        self.alone = set()   # (section, student) graded in a process of its own after a pool broke
         self.stream, self.bar = stream, bar
 
     def plan(self, travel):
@@ -162,7 +166,7 @@ class Batch:
 
         key = (section, student)
         self.outcome.seconds[key] = result.seconds
-        self.outcome.where[key] = "dask" if submission.travels else "here"
+        self.outcome.where[key] = "dask" if submission.travels else "alone" if key in self.alone else "here"
         if result.error:
             self.outcome.failed.append(key)
             outcome = "FAILED"
@@ -194,14 +198,26 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
     """Grade the submissions of ``sections`` (default: all) and return an :class:`Outcome`.
 
     A worker process that dies (or ends a job that overran ``job_timeout``) breaks the pool
-    and every job it held; those jobs are graded again, each in a process of its own
-    (:func:`job.grade_in_child`), so that only the job that caused it fails.
+    and every job it held. The jobs that had begun (one per worker process at most: the
+    cause is among them) are graded again, each in a process of its own
+    (:func:`job.grade_in_child`), so that only the job that caused it fails; the jobs that
+    had not begun go to a new pool. A job that had not begun in two broken pools is graded
+    alone too, so no submission can break pools without end.
     ``grade_function`` replaces :func:`job.grade` in tests (module-level, found by name)."""
     course = Course(root)
     batch = Batch(course, list(sections or course.sections()), list(students or []), force, stream, bar)
     pool = client = progress = retry = None
     pending, done = [], queue.Queue()
     workers = jobs or os.cpu_count() or 1
+    started = tempfile.TemporaryDirectory(prefix="classgrade-started-")
+    pool_of, requeued = {}, set()   # submission index -> the pool it was sent to; sent to a second pool
+
+    def send_to_pool(index, submission):
+        pool_of[index] = pool
+        future = pool.submit(_run_job, grade_function, batch.assignments[submission.section], submission,
+                             job_timeout, os.path.join(started.name, str(index)))
+        future.add_done_callback(lambda f, i=index, s=submission: done.put((i, s, f)))
+
     try:
         if scheduler is None:
             pool = _start_pool(workers)
@@ -212,10 +228,8 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
         if local and pool is None:   # with a cluster: the submissions that the gate keeps here
             workers = min(jobs or 1, len(local))
             pool = _start_pool(workers)
-        for submission in local:
-            future = pool.submit(_run_job, grade_function, batch.assignments[submission.section], submission,
-                                 job_timeout)
-            future.add_done_callback(lambda f, s=submission: done.put((s, f)))
+        for index, submission in enumerate(local):
+            send_to_pool(index, submission)
         if remote:
             from distributed import Client
 
@@ -226,21 +240,30 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
             for submission in remote:
                 future = client.submit(job.grade_in_child, shipped[submission.section], submission,
                                        timeout=job_timeout, pure=False)
-                future.add_done_callback(lambda f, s=submission: done.put((s, f)))
+                future.add_done_callback(lambda f, s=submission: done.put((None, s, f)))
         for _ in pending:
             while True:
-                submission, future = done.get()
+                index, submission, future = done.get()
                 try:
                     result = future.result()
                 except KeyboardInterrupt:
                     raise  # Ctrl-C, here or in a job: the whole run stops, below
                 except concurrent.futures.process.BrokenProcessPool:
-                    # a worker process died: this job caused it or was in the pool with the one that did
+                    # A worker process died: this job caused it or was in the pool with the one that did.
+                    if not os.path.exists(os.path.join(started.name, str(index))) and index not in requeued:
+                        # it had not begun, so it is not the cause: a new pool grades it
+                        requeued.add(index)
+                        if pool_of[index] is pool:   # the first of the broken pool's jobs to come back
+                            pool.shutdown(wait=False)   # broken: its jobs have all come back failed
+                            pool = _start_pool(workers)
+                        send_to_pool(index, submission)
+                        continue
+                    batch.alone.add((submission.section, submission.student))
                     retry = retry or concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="retry")
                     again = retry.submit(job.grade_in_child, batch.assignments[submission.section], submission,
                                          timeout=job_timeout,
                                          grade_function=None if grade_function is job.grade else grade_function)
-                    again.add_done_callback(lambda f, s=submission: done.put((s, f)))
+                    again.add_done_callback(lambda f, i=index, s=submission: done.put((i, s, f)))
                     continue
                 except BaseException as error:  # noqa: BLE001 - a lost worker or process costs this submission
                     result = tasks.Result(submission.section, submission.student,
@@ -261,6 +284,7 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
             retry.shutdown(wait=not batch.outcome.interrupted, cancel_futures=True)
         if client is not None:
             client.close()
+        started.cleanup()
     if batch.outcome.interrupted:
         batch.report.save()
     else:
