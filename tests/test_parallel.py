@@ -309,6 +309,8 @@ def test_a_job_that_never_ends_is_ended_and_the_others_are_graded(tmp_path, monk
     assert [student for _, student in outcome.graded] == ["ok-1"]
     assert [student for _, student in outcome.failed] == ["hangs-1"]
     assert f"did not finish within {JOB_TIMEOUT} s" in log
+    # it had run its whole deadline when the pool broke: it fails there, not a second time alone
+    assert outcome.where[("references", "hangs-1")] == "here"
 
 # -- fast ------------------------------------------------------------------------------------------
 class _Terminal(io.StringIO):

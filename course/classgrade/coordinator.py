@@ -17,6 +17,7 @@ import os
 import queue
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,14 @@ def _worker_init():
 
 def _ready():
     return os.getpid()
+
+
+def _ran(marker):
+    """Seconds since the job of ``marker`` began (when its future is done), None if it had not."""
+    try:
+        return time.time() - os.stat(marker).st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def _run_job(grade_function, assignment, submission, timeout, started):
@@ -198,11 +207,12 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
     """Grade the submissions of ``sections`` (default: all) and return an :class:`Outcome`.
 
     A worker process that dies (or ends a job that overran ``job_timeout``) breaks the pool
-    and every job it held. The jobs that had begun (one per worker process at most: the
-    cause is among them) are graded again, each in a process of its own
-    (:func:`job.grade_in_child`), so that only the job that caused it fails; the jobs that
-    had not begun go to a new pool. A job that had not begun in two broken pools is graded
-    alone too, so no submission can break pools without end.
+    and every job it held. A job that had run for ``job_timeout`` when it broke is the one
+    the deadline ended: it fails. The other jobs that had begun (one per worker process at
+    most) are graded again, each in a process of its own (:func:`job.grade_in_child`), so
+    that only the job that caused the break fails; the jobs that had not begun go to a new
+    pool. A job that had not begun in two broken pools is graded alone too, so no
+    submission can break pools without end.
     ``grade_function`` replaces :func:`job.grade` in tests (module-level, found by name)."""
     course = Course(root)
     batch = Batch(course, list(sections or course.sections()), list(students or []), force, stream, bar)
@@ -214,9 +224,10 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
 
     def send_to_pool(index, submission):
         pool_of[index] = pool
+        marker = os.path.join(started.name, str(index))
         future = pool.submit(_run_job, grade_function, batch.assignments[submission.section], submission,
-                             job_timeout, os.path.join(started.name, str(index)))
-        future.add_done_callback(lambda f, i=index, s=submission: done.put((i, s, f)))
+                             job_timeout, marker)
+        future.add_done_callback(lambda f, i=index, s=submission, m=marker: done.put((i, s, f, _ran(m))))
 
     try:
         if scheduler is None:
@@ -240,17 +251,21 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
             for submission in remote:
                 future = client.submit(job.grade_in_child, shipped[submission.section], submission,
                                        timeout=job_timeout, pure=False)
-                future.add_done_callback(lambda f, s=submission: done.put((None, s, f)))
+                future.add_done_callback(lambda f, s=submission: done.put((None, s, f, None)))
         for _ in pending:
             while True:
-                index, submission, future = done.get()
+                index, submission, future, ran = done.get()
                 try:
                     result = future.result()
                 except KeyboardInterrupt:
                     raise  # Ctrl-C, here or in a job: the whole run stops, below
                 except concurrent.futures.process.BrokenProcessPool:
                     # A worker process died: this job caused it or was in the pool with the one that did.
-                    if not os.path.exists(os.path.join(started.name, str(index))) and index not in requeued:
+                    if ran is not None and ran >= job_timeout:   # its deadline ended the worker process
+                        result = tasks.Result(submission.section, submission.student,
+                                              error=f"the grading process did not finish within {job_timeout} s")
+                        break
+                    if ran is None and index not in requeued:
                         # it had not begun, so it is not the cause: a new pool grades it
                         requeued.add(index)
                         if pool_of[index] is pool:   # the first of the broken pool's jobs to come back
@@ -263,7 +278,7 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
                     again = retry.submit(job.grade_in_child, batch.assignments[submission.section], submission,
                                          timeout=job_timeout,
                                          grade_function=None if grade_function is job.grade else grade_function)
-                    again.add_done_callback(lambda f, i=index, s=submission: done.put((i, s, f)))
+                    again.add_done_callback(lambda f, i=index, s=submission: done.put((i, s, f, None)))
                     continue
                 except BaseException as error:  # noqa: BLE001 - a lost worker or process costs this submission
                     result = tasks.Result(submission.section, submission.student,
