@@ -262,8 +262,7 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
                 except concurrent.futures.process.BrokenProcessPool:
                     # A worker process died: this job caused it or was in the pool with the one that did.
                     if ran is not None and ran >= job_timeout:   # its deadline ended the worker process
-                        result = tasks.Result(submission.section, submission.student,
-                                              error=f"the grading process did not finish within {job_timeout} s")
+                        result = job.overran(submission, job_timeout)
                         break
                     if ran is None and index not in requeued:
                         # it had not begun, so it is not the cause: a new pool grades it

@@ -140,6 +140,12 @@ def gradebook_rows(db_url, section, student):
 
 
 # -- in a child process: on a Dask worker, and for jobs retried after a lost worker -------------
+def overran(submission, timeout):
+    """The result of a job that its deadline of ``timeout`` seconds ended."""
+    return Result(submission.section, submission.student,
+                  error=f"the grading process did not finish within {timeout} s")
+
+
 def grade_in_child(assignment, submission, timeout=None, grade_function=None):
     """:func:`grade` in a child process (its main thread), ended after ``timeout`` seconds.
 
@@ -156,8 +162,7 @@ def grade_in_child(assignment, submission, timeout=None, grade_function=None):
                                    input=pickle.dumps((assignment, submission)), capture_output=True,
                                    env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return Result(submission.section, submission.student,
-                          error=f"the grading process did not finish within {timeout} s")
+            return overran(submission, timeout)
         if child.returncode != 0 or not out.exists():
             tail = child.stderr.decode(errors="replace")[-2000:].rstrip()
             # the last line is the reason the batch report gives
