@@ -37,7 +37,10 @@ JOB_TIMEOUT = 3600
 
 @dataclass
 class Outcome:
-    """What a batch did, per ``(section, student)``."""
+    """What a batch did, per ``(section, student)``.
+
+    The lists are in the order the jobs ended, which parallel grading does not fix.
+    """
     graded: list = field(default_factory=list)
     skipped: list = field(default_factory=list)       # graded before, submission unchanged
     not_graded: list = field(default_factory=list)    # the batch report says why
