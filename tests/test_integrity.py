@@ -18,6 +18,7 @@ import pytest
 from helpers import autograde, exercise_scores, make_course, run_nbgrader, submit
 
 from course import build, notebooks
+from course.grading import cgroup
 from course.grading.executor import IsolatedExecute
 from course.grading.session import StudentProcessError
 from course.layout import ROOT
@@ -88,8 +89,20 @@ def _processes_running(marker):
     return found
 
 
+def _segments():
+    """The keys of the System V shared-memory segments on the machine."""
+    with open("/proc/sysvipc/shm") as table:
+        return {int(line.split()[0]) for line in table.readlines()[1:]}
+
+
 @pytest.fixture(scope="module")
-def integrity_course(tmp_path_factory, network_oracle):
+def before_grading():
+    """The control groups and segments on the machine before the integrity batch."""
+    return cgroup.leftovers(), _segments()
+
+
+@pytest.fixture(scope="module")
+def integrity_course(tmp_path_factory, network_oracle, before_grading):
     course = make_course(tmp_path_factory.mktemp("integrity"))
     # nbgrader copies the assignment's other files beside each submission: the network
     # cheat finds the oracle's port there, as it would find any address it was given.
@@ -210,6 +223,27 @@ def test_nothing_a_student_wrote_outlives_grading(integrity_course):
 
     assert glob.glob(os.path.join(tempfile.gettempdir(), "student-*", "immutable-marker-4242.txt")) == []
     assert glob.glob(os.path.join(tempfile.gettempdir(), "student-*", "fill-*.bin")) == []
+
+
+def test_no_segment_or_control_group_of_a_student_outlives_grading(integrity_course, before_grading):
+    groups, segments = before_grading
+    assert cgroup.leftovers() - groups == set()
+    # fault_sandbox_totals made eight segments, keys 0x5EB0 to 0x5EB7, in the sandbox's IPC namespace
+    assert _segments() - segments == set() and not _segments() & set(range(0x5EB0, 0x5EB8))
+
+
+@pytest.mark.skipif(not cgroup.available(), reason="no control groups here: memory is limited per process only")
+def test_the_sandbox_limits_hold_for_all_its_processes_together(integrity_course):
+    graded = notebooks.read(integrity_course / "autograded" / "fault-sandbox-totals" / "references"
+                            / "references.ipynb")
+    printed = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
+    totals = re.search(r"sandbox totals: segments (\d+), children that held 600 MiB (\d+), "
+                       r"processes forked (\d+)", printed)
+    assert totals, printed[-2000:]
+    segments, held, forked = map(int, totals.groups())
+    # memory_limit is 1 GiB in this course: never the 8 x 64 MiB segments and 600 MiB children together
+    assert segments * 64 + held * 600 < 1024, totals.group(0)
+    assert 0 < forked < IsolatedExecute().process_limit, totals.group(0)
 
 
 def test_worker_cannot_read_the_course_or_reach_the_network(tmp_path):

@@ -94,7 +94,9 @@ class IsolatedExecute(NbGraderPreprocessor):
                                          " restarts and replays.").tag(config=True)
     startup_timeout = Integer(60, help="Seconds for starting the student's process and replaying"
                                        " its cells after a restart.").tag(config=True)
-    memory_limit = Float(4.0, help="GiB of address space for the student's process.").tag(config=True)
+    memory_limit = Float(4.0, help="GiB of memory for the student's sandbox: for all its processes together"
+                                   " where the OS has control groups (and each one's address space).").tag(config=True)
+    process_limit = Integer(64, help="Processes and threads the student's sandbox may have at once.").tag(config=True)
     cpu_limit = Integer(300, help="CPU seconds for one student process.").tag(config=True)
     output_limit = Integer(100_000, help="Characters of output kept per cell and stream.").tag(config=True)
     notebook_output_limit = Integer(16, help="MiB of outputs (text and figures) kept for a whole notebook;"
@@ -110,6 +112,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         return StudentSession(files, memory_bytes=int(self.memory_limit * 2**30), cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
+                              max_processes=self.process_limit,
                               timeit_budget=self.timeit_budget, deadline=deadline)
 
     def preprocess(self, nb, resources):

@@ -3,17 +3,21 @@
 Applied by the worker to itself after it has imported what it needs and
 before it runs any student code:
 
-- resource limits: address space (memory), CPU seconds, file size, no core files;
+- resource limits: address space (memory, per process), CPU seconds, file size, no
+  core files; the number of processes where the grader could not make a control
+  group (:mod:`course.grading.cgroup`), which otherwise bounds the memory and
+  processes of the whole sandbox;
 - ``no_new_privs`` and a Landlock ruleset: read-only access to the Python
   installation and system libraries, read-write access to the worker's own
   scratch folder, nothing else (so not the course's source/, gradebook or
   home folder); no TCP bind/connect (Landlock ABI >= 4); no signals to, or
   abstract sockets of, processes outside the sandbox (ABI >= 6).
 
-The launcher (:func:`launch_prefix`) adds new PID, network and mount
+The launcher (:func:`launch_prefix`) adds new PID, network, IPC and mount
 namespaces when the OS allows, so every process the student starts dies with
 the worker (the grader kills the PID namespace's first process, which no
-process inside can prevent), no network interface exists, and the scratch
+process inside can prevent), no network interface exists, System V IPC
+objects go with the worker, and the scratch
 folder can be a size-limited tmpfs of the worker's own (:func:`private_scratch`)
 that disappears with it. :func:`drop_privileges` takes away every
 capability and, where the Python installation is readable to an ordinary
@@ -192,8 +196,40 @@ def _is_host_root():
         return False
 
 
-def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 2**20):
-    """Limit the current process; return the list of protections now active."""
+def _processes_of(uid):
+    """How many processes and threads the user ``uid`` has now (what RLIMIT_NPROC counts)."""
+    count = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/status") as status:   # the real uid: what the kernel counts
+                real = next(line for line in status if line.startswith("Uid:")).split()[1]
+            if int(real) == uid:
+                count += len(os.listdir(f"/proc/{pid}/task"))
+        except (OSError, StopIteration, ValueError):
+            pass
+    return count
+
+
+def limit_processes(max_processes):
+    """``RLIMIT_NPROC``, where no control group limits the sandbox's processes: it counts
+    every process of the same user, so the limit is what the user has now plus
+    ``max_processes``. Root is exempt from it, even without capabilities."""
+    if os.getuid() == 0:
+        return "no process limit (uid 0 is exempt from RLIMIT_NPROC; no control group)"
+    # Kernels since 5.14 refuse a fork only once the count is past the limit, older ones at it.
+    limit = _processes_of(os.getuid()) + max_processes - 1
+    try:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+    except (ValueError, OSError):
+        return "no process limit (RLIMIT_NPROC refused; no control group)"
+    return f"{max_processes} more processes (RLIMIT_NPROC; memory per process only: no control group)"
+
+
+def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 2**20, max_processes=None):
+    """Limit the current process; return the list of protections now active.
+
+    ``max_processes`` asks for ``RLIMIT_NPROC`` (None: a control group made by the
+    grader limits the processes, see :mod:`course.grading.cgroup`)."""
     active = []
     limits = [(resource.RLIMIT_CPU, cpu_seconds), (resource.RLIMIT_FSIZE, file_bytes),
               (resource.RLIMIT_CORE, 0)]
@@ -206,9 +242,11 @@ def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             continue
-    active.append(f"memory {memory_bytes / 2**30:.1f} GiB" if memory_bytes else "no memory limit")
+    active.append(f"memory {memory_bytes / 2**30:.1f} GiB per process" if memory_bytes else "no memory limit")
     active.append(f"CPU {cpu_seconds} s")
     active.append(drop_privileges(scratch, [sys.prefix, sys.base_prefix, os.path.realpath(sys.executable)]))
+    if max_processes is not None:  # as the user it now is: that is whom the kernel counts
+        active.append(limit_processes(max_processes))
     abi = landlock_abi()
     if abi:
         _landlock(abi, read_only_paths() + list(read_paths), [scratch])
@@ -222,15 +260,17 @@ def apply(*, memory_bytes, cpu_seconds, scratch, read_paths=(), file_bytes=64 * 
 @lru_cache(maxsize=None)
 def launch_prefix():
     """The ``unshare`` command that gives the worker its own PID, network and (where
-    allowed) mount namespaces, or [] where the OS does not allow it."""
+    allowed) IPC and mount namespaces, or [] where the OS does not allow it."""
     unshare = shutil.which("unshare")
     if not unshare or not sys.platform.startswith("linux"):
         return ()
     users = [[]] if os.geteuid() == 0 else []
     users.append(["--user", "--map-root-user"])
     for user in users:
-        for mount in (["--mount"], []):
-            prefix = [unshare, *user, "--pid", "--fork", "--kill-child", "--net", *mount]
+        # --ipc: System V shared memory, semaphores and queues live in a namespace that
+        # ends with the worker (Landlock does not cover them; they would outlive grading).
+        for mount, ipc in (["--mount"], ["--ipc"]), ([], ["--ipc"]), (["--mount"], []), ([], []):
+            prefix = [unshare, *user, "--pid", "--fork", "--kill-child", "--net", *ipc, *mount]
             try:
                 done = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
             except (OSError, subprocess.TimeoutExpired):

@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from . import sandbox, wire
+from . import cgroup, sandbox, wire
 from .call_report import CallReport, ReportError, bounded_text, identifier
 from .remote import RemoteObject
 from .stand_in import stand_ins_in
@@ -68,9 +68,10 @@ class StudentSession:
     """
 
     def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
-                 call_timeout, scratch_bytes, timeit_budget=None, deadline=None):
+                 call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
+        self.max_processes = max_processes  # processes and threads of the whole sandbox
         self.output_chars, self.startup_timeout = output_chars, startup_timeout
         self.call_timeout = call_timeout   # seconds for a lookup or a call
         self.timeit_budget = timeit_budget  # seconds for each tools.timeit, or None: its own default
@@ -84,6 +85,7 @@ class StudentSession:
         self._process = None
         self._worker_pid = None  # the worker itself: the first process of its PID namespace
         self._scratch = None
+        self._group = None       # the control group of the worker and all it starts, if the OS allows
         self._generation = 0
         self._stand_ins = {}
 
@@ -98,9 +100,13 @@ class StudentSession:
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         mpl = _matplotlib_cache()
+        # One limit for the whole sandbox where the OS has control groups; else the worker
+        # limits its own number of processes (and memory is per process only).
+        self._group = cgroup.create(self.memory_bytes, self.max_processes) if self.memory_bytes else None
         config = {"scratch": self._scratch, "read_paths": [mpl], "memory_bytes": self.memory_bytes,
                   "cpu_seconds": self.cpu_seconds, "output_chars": self.output_chars,
-                  "scratch_bytes": self.scratch_bytes}
+                  "scratch_bytes": self.scratch_bytes,
+                  "max_processes": None if self._group else self.max_processes}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self._scratch,
                "TMPDIR": self._scratch, "MPLBACKEND": "Agg", "MPLCONFIGDIR": mpl,
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -108,7 +114,8 @@ class StudentSession:
                "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         if self.timeit_budget is not None:
             env["COURSE_TIMEIT_BUDGET"] = repr(float(self.timeit_budget))  # read by tools.timeit
-        command = [*sandbox.launch_prefix(), sys.executable, "-m", "course.grading.worker",
+        group_prefix = self._group.launch_prefix() if self._group else ()
+        command = [*group_prefix, *sandbox.launch_prefix(), sys.executable, "-m", "course.grading.worker",
                    str(request_read), str(reply_write), json.dumps(config)]
         self._process = subprocess.Popen(
             command, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
@@ -121,6 +128,8 @@ class StudentSession:
         self._worker_pid = _first_child(self._process.pid, self.startup_timeout)
         hello = self._ask({"op": "hello"}, self.startup_timeout, starting=True)
         self.protections = hello["protections"] if isinstance(hello, dict) else []
+        if self._group is not None:
+            self.protections = [self._group.describe(), *self.protections]
         for code in self.history:
             self._ask({"op": "run", "code": code}, self.startup_timeout, starting=True)
         # A cell can leave something behind (an audit hook, a timer thread) that
@@ -132,6 +141,7 @@ class StudentSession:
         namespace kills every process in it, and nothing inside can prevent that (a
         process that left its group or cancelled its parent-death signal included)."""
         if self._process is None:
+            self._remove_group()
             return
         for kill, pid in ((os.kill, self._worker_pid), (os.killpg, self._process.pid)):
             try:
@@ -140,6 +150,7 @@ class StudentSession:
             except (ProcessLookupError, PermissionError):
                 pass
         self._process.wait()
+        self._remove_group()
         for fd in (self._requests, self._replies):
             try:
                 os.close(fd)
@@ -147,6 +158,11 @@ class StudentSession:
                 pass
         shutil.rmtree(self._scratch, ignore_errors=True)
         self._process = None
+
+    def _remove_group(self):
+        if self._group is not None:  # whatever still runs in it (nothing should) dies with it
+            self._group.remove()
+            self._group = None
 
     def close(self):
         self._kill()

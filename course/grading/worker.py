@@ -103,7 +103,8 @@ def main(argv):
     read_frame, write_frame, message_of = wire.read_frame, wire.write_frame, call_report.message_of
     with_value = dataclasses.replace
     active = [scratch, *sandbox.apply(memory_bytes=config["memory_bytes"], cpu_seconds=config["cpu_seconds"],
-                                      scratch=config["scratch"], read_paths=config["read_paths"])]
+                                      scratch=config["scratch"], read_paths=config["read_paths"],
+                                      max_processes=config.get("max_processes"))]
     refs, plain = {}, (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
                        slice, np.ndarray, np.generic, np.random.Generator, np.dtype)
     real_stdout, real_stderr, real_stdin = sys.stdout, sys.stderr, sys.stdin
