@@ -30,9 +30,39 @@ def test_agrees_with_accepts_a_correct_function_on_a_strided_view():
 
 
 def test_agrees_with_rejects_a_wrong_function_without_showing_expected_values():
-    with pytest.raises(GradingFailure, match=r"sort \(a view\): the result is wrong at") as info:
+    with pytest.raises(GradingFailure, match=r"sort \(a view\): the result is in reverse order$") as info:
         check(np.sort, np.arange(20)[::3], case="a view").agrees_with(oracle_flip)
     assert "19" not in str(info.value)
+    # no relation to the expected result: the count of wrong positions
+    with pytest.raises(GradingFailure, match=r"the result is wrong at 7 of 7 positions$") as info:
+        check(lambda Z: Z[[1, 0, 2, 4, 3, 6, 5]], np.arange(20)[::3]).agrees_with(oracle_flip)
+    assert "19" not in str(info.value)
+
+
+def test_a_declared_mistake_is_named_and_otherwise_the_difference_is_described():
+    mistakes = {"sorts in descending order instead of reversing": lambda Z: np.sort(Z)[::-1],
+                "reverses only the first half": lambda Z: np.concatenate([Z[:len(Z) // 2][::-1], Z[len(Z) // 2:]])}
+    Z = np.array([3, 1, 4, 1, 5, 9, 2, 6])
+    check(flip, Z).agrees_with(oracle_flip, mistakes=mistakes)
+    with pytest.raises(GradingFailure, match=r"^<lambda> \(shuffled\): sorts in descending order instead of"):
+        check(lambda Z: np.sort(Z)[::-1], Z, case="shuffled").agrees_with(oracle_flip, mistakes=mistakes)
+    with pytest.raises(GradingFailure, match=r"\(shuffled\): reverses only the first half$"):
+        check(mistakes["reverses only the first half"], Z, case="shuffled").agrees_with(oracle_flip, mistakes=mistakes)
+    # a mistake that raises on these arguments is skipped; no match: the difference
+    with pytest.raises(GradingFailure, match=r"the result is in reverse order$"):
+        check(lambda Z: Z.copy(), Z).agrees_with(oracle_flip, mistakes={"never": lambda Z: 1 / 0})
+
+
+def test_a_declared_in_place_mistake_is_named():
+    def add_one(a):
+        a += 1
+
+    def add_two(a):
+        a += 2
+
+    check(add_one, np.zeros(3)).modifies_in_place(0, add_one, mistakes={"adds two": add_two})
+    with pytest.raises(GradingFailure, match=r"^add_two: adds two$"):
+        check(add_two, np.zeros(3)).modifies_in_place(0, add_one, mistakes={"adds two": add_two})
 
 
 def test_returns_array_checks_shape_and_kind():
@@ -270,5 +300,7 @@ def test_structured_arrays_are_compared_field_by_field_with_tolerance():
     check(make, 25).agrees_with(oracle)
     with pytest.raises(GradingFailure, match=r"field 'scale' of the result has shape \(1,\) per element"):
         check(make_numpy1, 25).agrees_with(oracle)
-    with pytest.raises(GradingFailure, match=r"field 'rotate' of the result is wrong at 24 of 25"):
+    with pytest.raises(GradingFailure, match=r"field 'rotate' of the result is in reverse order"):
         check(lambda n: oracle(n)[::-1].copy(), 25).agrees_with(oracle)
+    with pytest.raises(GradingFailure, match=r"field 'rotate' of the result is wrong at 24 of 25"):
+        check(lambda n: oracle(n)[np.r_[0, 2:n, 1]].copy(), 25).agrees_with(oracle)

@@ -22,6 +22,7 @@ import sys
 import numpy as np
 
 from . import wire
+from .diagnosis import diagnose
 from .probe import run_call
 from .remote import LocalObject, RemoteObject, StudentCodeError, local_report, unwrap_local
 
@@ -155,10 +156,34 @@ class Checked:
             self.fail(problem)
         return self
 
-    def agrees_with(self, oracle, *, rtol=1e-7, atol=0.0):
-        """The value equals what ``oracle`` returns for a fresh copy of the same arguments."""
+    def agrees_with(self, oracle, *, rtol=1e-7, atol=0.0, mistakes=None):
+        """The value equals what ``oracle`` returns for a fresh copy of the same arguments.
+
+        ``mistakes`` names the exercise's typical mistakes: ``{sentence: function}``,
+        each function making that mistake (same arguments as the oracle). When the
+        value is wrong and agrees with one of them (same tolerance), the failure
+        message is that sentence, which says what is wrong in the statement's words
+        ("rotates the squares before it translates them"), after the case. Without
+        a match, the message describes the difference (:func:`difference`).
+        """
         args, kwargs = self.fresh_arguments()
-        return self.equals(oracle(*args, **kwargs), rtol=rtol, atol=atol)
+        expected = oracle(*args, **kwargs)
+        problem = difference(self.value, expected, rtol=rtol, atol=atol)
+        if problem:
+            self.fail(self._named_mistake(mistakes, rtol, atol) or problem)
+        return self
+
+    def _named_mistake(self, mistakes, rtol, atol):
+        """The sentence of the first declared mistake that ``self.value`` agrees with, or None."""
+        for sentence, mistaken in (mistakes or {}).items():
+            args, kwargs = self.fresh_arguments()
+            try:
+                made = mistaken(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - a mistake that cannot happen on these arguments
+                continue
+            if difference(self.value, made, rtol=rtol, atol=atol) is None:
+                return sentence
+        return None
 
     def satisfies(self, predicate, message):
         """``predicate(value)`` is true; otherwise fail with ``message``."""
@@ -228,15 +253,27 @@ class Checked:
         args, kwargs = self.report.args_after
         return args[slot] if isinstance(slot, int) else kwargs[slot]
 
-    def modifies_in_place(self, slot, oracle, *, rtol=1e-7, atol=0.0):
-        """Argument ``slot`` after the call equals what the in-place ``oracle`` makes of a copy."""
-        args, kwargs = self.fresh_arguments()
-        oracle(*args, **kwargs)
-        expected = args[slot] if isinstance(slot, int) else kwargs[slot]
-        problem = difference(self.argument_after(slot), expected, rtol=rtol, atol=atol)
+    def modifies_in_place(self, slot, oracle, *, rtol=1e-7, atol=0.0, mistakes=None):
+        """Argument ``slot`` after the call equals what the in-place ``oracle`` makes of a copy;
+        ``mistakes`` as for :meth:`agrees_with`, each one modifying its arguments in place."""
+        after = self.argument_after(slot)
+        problem = difference(after, self._in_place(oracle, slot), rtol=rtol, atol=atol)
         if problem:
+            for sentence, mistaken in (mistakes or {}).items():
+                try:
+                    made = self._in_place(mistaken, slot)
+                except Exception:  # noqa: BLE001 - a mistake that cannot happen on these arguments
+                    continue
+                if difference(after, made, rtol=rtol, atol=atol) is None:
+                    self.fail(sentence)
             self.fail(f"{_slot_name(slot)} after the call: {problem}")
         return self
+
+    def _in_place(self, function, slot):
+        """Argument ``slot`` of a fresh copy of the arguments after ``function`` ran on them."""
+        args, kwargs = self.fresh_arguments()
+        function(*args, **kwargs)
+        return args[slot] if isinstance(slot, int) else kwargs[slot]
 
 
 def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="element"):
@@ -454,7 +491,8 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         if not isinstance(actual, np.ndarray):
             return f"{where} is a {_type_of(actual)}, expected a NumPy array"
         if actual.shape != expected.shape:
-            return f"{where} has shape {actual.shape}, expected {expected.shape}"
+            hint = diagnose(actual, expected)
+            return f"{where} {hint}" if hint else f"{where} has shape {actual.shape}, expected {expected.shape}"
         allowed = _compatible_kinds(expected.dtype.kind)
         if actual.dtype.kind not in allowed:
             return f"{where} has dtype {actual.dtype}, expected {_kind_words(allowed)}"
@@ -465,7 +503,9 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         else:
             bad = actual != expected
         if np.any(bad):
-            return f"{where} is wrong at {int(np.count_nonzero(bad))} of {bad.size} positions"
+            hint = diagnose(actual, expected, rtol=rtol, atol=atol)
+            return f"{where} {hint}" if hint else \
+                f"{where} is wrong at {int(np.count_nonzero(bad))} of {bad.size} positions"
         return None
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(actual, (bool, np.bool_)):

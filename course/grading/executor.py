@@ -32,7 +32,7 @@ from traitlets import Float, Integer
 
 from .. import notebooks
 from .checks import GradingFailure, public_exception_name
-from .feedback import HIDDEN_FAILURE, INSTRUCTOR_ONLY
+from .feedback import COURSE_METADATA, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
 
@@ -73,6 +73,10 @@ def _alarm(deadline):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# Visible failures after which the hidden tests are not run.
+_NOT_DIAGNOSED = ("CellTimeoutError", "KernelCrash", "GradingTimeLimit")
 
 
 def _error(ename, message, detail=()):
@@ -129,7 +133,9 @@ class IsolatedExecute(NbGraderPreprocessor):
                 count += 1
                 cell.execution_count = count
                 if notebooks.is_test(cell):
-                    outputs = self._grade_test_cell(session, cell.source)
+                    outputs, status = self._grade_test_cell(session, cell.source)
+                    if status is not None:  # what the feedback's verdict line says of the hidden tests
+                        cell.metadata.setdefault(COURSE_METADATA, {})[HIDDEN_STATUS] = status
                 else:
                     outputs = self._run(session, cell.source)
                 cell.outputs = [from_dict(output) for output in outputs]
@@ -194,14 +200,21 @@ class IsolatedExecute(NbGraderPreprocessor):
         return kept
 
     def _grade_test_cell(self, session, source):
+        """The cell's outputs, and whether its hidden tests "passed", "failed" or were
+        "not run" (None: it has none)."""
         visible, hidden = notebooks.split_hidden_tests(source)
         outputs = self._run(session, visible)
         # stderr would also cost the points in nbgrader; keep it as plain text
         outputs = [dict(o, name="stdout") if o.get("name") == "stderr" else o for o in outputs]
-        if any(o["output_type"] == "error" for o in outputs) or not hidden.strip():
-            return outputs
+        if not hidden.strip():
+            return outputs, None
+        # A failed visible part already costs the cell its points. The hidden checks run all the
+        # same, for their message: it names the mistake where a bare assert cannot. Not after a
+        # timeout, a crash or the notebook's time limit: they would only cost their time again.
+        if any(o["output_type"] == "error" and o["ename"] in _NOT_DIAGNOSED for o in outputs):
+            return outputs, "not run"
         failure = self._run_hidden(session, hidden)
-        return outputs + ([failure] if failure else [])
+        return outputs + ([failure] if failure else []), "failed" if failure else "passed"
 
     def _run_hidden(self, session, hidden):
         """Run hidden tests here; return an error output or None if they pass."""

@@ -15,6 +15,11 @@ from .. import notebooks
 # INSTRUCTOR_ONLY, for the instructor.
 HIDDEN_FAILURE = "HiddenTestFailure"
 INSTRUCTOR_ONLY = "--- for the instructor ---"
+# The executor notes in each graded test cell's metadata, under
+# ``metadata[COURSE_METADATA][HIDDEN_STATUS]``, whether its hidden tests "passed",
+# "failed" or were "not run"; they run even when the visible part failed, for their message.
+COURSE_METADATA = "course"
+HIDDEN_STATUS = "hidden_tests"
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -23,10 +28,25 @@ class HideHiddenTests(NbGraderPreprocessor):
             return cell, resources
         visible, hidden = notebooks.split_hidden_tests(cell.source)
         if hidden.strip():
-            failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-            verdict = "FAILED (see the message below)" if failed else "passed"
-            cell.source = visible.rstrip("\n") + f"\n# Hidden tests: {verdict}"
+            cell.source = visible.rstrip("\n") + f"\n# Hidden tests: {_verdict(cell)}"
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and output.get("ename") == HIDDEN_FAILURE:
                 output["traceback"] = output["traceback"][:1]
         return cell, resources
+
+
+def _verdict(cell):
+    """What the feedback says of a test cell's hidden tests, from what the executor noted."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    hidden_failed = any(o.get("ename") == HIDDEN_FAILURE for o in errors)
+    visible_failed = any(o.get("ename") != HIDDEN_FAILURE for o in errors)
+    status = cell.get("metadata", {}).get(COURSE_METADATA, {}).get(HIDDEN_STATUS)
+    if status is None:  # graded before the executor noted it
+        status = "failed" if hidden_failed else "not run" if visible_failed else "passed"
+    if not visible_failed:
+        return "FAILED (see the message below)" if status == "failed" else "passed"
+    if status == "failed":
+        return "FAILED as well (the visible tests above failed first; see both messages below)"
+    if status == "passed":
+        return "passed, but the visible tests above failed: the cell earns no points until they pass"
+    return "not run, because the visible tests above did not finish"

@@ -1,0 +1,65 @@
+"""IsolatedExecute on small notebooks, without nbgrader's app: a failed visible part still
+gets the hidden checks' message, and the feedback's verdict line says what ran."""
+import nbformat
+import pytest
+
+from course.grading.executor import IsolatedExecute
+from course.grading.feedback import COURSE_METADATA, HIDDEN_FAILURE, HIDDEN_STATUS, HideHiddenTests
+
+HIDDEN = ("### BEGIN HIDDEN TESTS\n"
+          "import numpy as np\nfrom course.grading import check\n"
+          "check(flip, np.arange(5.0), case='five numbers').agrees_with(lambda Z: Z[::-1])\n"
+          "### END HIDDEN TESTS")
+
+
+def _test_cell(visible, grade_id):
+    cell = nbformat.v4.new_code_cell(visible + "\n\n" + HIDDEN, id=grade_id)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1,
+                                 "grade_id": grade_id, "schema_version": 3}
+    return cell
+
+
+def _graded(answer, visible):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy as np\n" + answer, id="a"),
+                                         _test_cell(visible, "flip_test")])
+    nb, _ = IsolatedExecute(cell_timeout=5).preprocess(nb, {"metadata": {"path": "."}})
+    return nb.cells[1]
+
+
+def _messages(cell):
+    return [(o["ename"], o["evalue"]) for o in cell.outputs if o["output_type"] == "error"]
+
+
+def test_a_failed_visible_assert_still_gets_the_hidden_diagnosis():
+    cell = _graded("def flip(Z):\n    return Z.copy()", "assert flip(np.arange(3.0))[0] == 2")
+    (visible, _), (hidden, message) = _messages(cell)
+    assert visible == "AssertionError" and hidden == HIDDEN_FAILURE
+    assert message == "flip (five numbers): the result is in reverse order"
+    assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "failed"
+    feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
+    assert feedback.source.endswith("# Hidden tests: FAILED as well (the visible tests above failed first;"
+                                    " see both messages below)")
+
+
+def test_hidden_tests_that_pass_after_a_failed_visible_part_are_said_to_pass():
+    cell = _graded("def flip(Z):\n    return Z[::-1]", "assert False, 'the visible check'")
+    assert [e for e, _ in _messages(cell)] == ["AssertionError"]
+    assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "passed"
+    feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
+    assert "# Hidden tests: passed, but the visible tests above failed" in feedback.source
+
+
+def test_hidden_tests_do_not_run_after_a_visible_timeout():
+    cell = _graded("def flip(Z):\n    return Z[::-1]", "while True:\n    pass")
+    assert [e for e, _ in _messages(cell)] == ["CellTimeoutError"]
+    assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "not run"
+    feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
+    assert feedback.source.endswith("# Hidden tests: not run, because the visible tests above did not finish")
+
+
+@pytest.mark.parametrize("answer, verdict", [("def flip(Z):\n    return Z[::-1]", "passed"),
+                                             ("def flip(Z):\n    return Z + 1", "FAILED (see the message below)")])
+def test_a_passing_visible_part_gets_the_hidden_verdict(answer, verdict):
+    cell = _graded(answer, "assert flip(np.arange(3.0)).shape == (3,)")
+    feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
+    assert feedback.source.endswith(f"# Hidden tests: {verdict}")
