@@ -304,3 +304,12 @@ def test_structured_arrays_are_compared_field_by_field_with_tolerance():
         check(lambda n: oracle(n)[::-1].copy(), 25).agrees_with(oracle)
     with pytest.raises(GradingFailure, match=r"field 'rotate' of the result is wrong at 24 of 25"):
         check(lambda n: oracle(n)[np.r_[0, 2:n, 1]].copy(), 25).agrees_with(oracle)
+
+
+def test_check_value_names_a_declared_mistake():
+    check_value(np.arange(10, 50), np.arange(10, 50), name="Z")
+    mistakes = {"stops at 48: arange leaves out its stop": np.arange(10, 49)}
+    with pytest.raises(GradingFailure, match=r"^Z: stops at 48: arange leaves out its stop$"):
+        check_value(np.arange(10, 49), np.arange(10, 50), name="Z", mistakes=mistakes)
+    with pytest.raises(GradingFailure, match=r"^Z: the result has one element too many"):
+        check_value(np.arange(10, 51), np.arange(10, 50), name="Z", mistakes=mistakes)

@@ -1,4 +1,5 @@
 """The repository's own promises: pins, layout, determinism, the exercise contract."""
+import ast
 import re
 
 import pytest
@@ -50,6 +51,48 @@ def test_every_exercise_has_visible_and_hidden_tests(section):
         assert mine, f"{exercise} has no test cell"
         assert any(not c.source.lstrip().startswith(notebooks.HIDDEN_BEGIN) for c in mine), exercise
         assert any(notebooks.HIDDEN_BEGIN in c.source for c in mine), exercise
+
+
+def named_mistakes(hidden):
+    """The sentences of the mistakes that hidden tests declare: the keys of the dict literals
+    passed as ``mistakes=``, directly or through a name assigned such a literal in the cell."""
+    tree = ast.parse(hidden)
+    literals = {node.targets[0].id: node.value for node in ast.walk(tree)
+                if isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Dict)}
+    sentences = set()
+    for node in ast.walk(tree):
+        for keyword in getattr(node, "keywords", []) if isinstance(node, ast.Call) else []:
+            if keyword.arg != "mistakes":
+                continue
+            value = keyword.value
+            value = literals.get(value.id) if isinstance(value, ast.Name) else value
+            if isinstance(value, ast.Dict):
+                sentences.update(k.value for k in value.keys if isinstance(k, ast.Constant))
+    return sentences
+
+
+def test_named_mistakes_are_found_in_hidden_tests():
+    hidden = ("A = {'rotates first': f, 'forgets the bias': g}\n"
+              "check(h, 1).agrees_with(o, mistakes=A)\n"
+              "check(h, 2).agrees_with(o, mistakes={'sums instead': k})\n"
+              "B = {'never used': f}\n")
+    assert named_mistakes(hidden) == {"rotates first", "forgets the bias", "sums instead"}
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_exercise_names_at_least_two_typical_mistakes(section):
+    # Feedback that teaches: a wrong answer of a typical kind is told what its mistake is.
+    nb = notebooks.read(ROOT / "source" / section / f"{section}.ipynb")
+    declared = {}
+    for cell in nb.cells:
+        if notebooks.is_test(cell):
+            exercise = notebooks.exercise_of(notebooks.nbgrader_meta(cell)["grade_id"])
+            declared.setdefault(exercise, set()).update(
+                named_mistakes(notebooks.split_hidden_tests(cell.source)[1]))
+    few = {exercise: len(declared.get(exercise, ())) for exercise in notebooks.exercises(nb)
+           if len(declared.get(exercise, ())) < 2}
+    assert few == {}, f"exercises with fewer than two named mistakes: {few}"
 
 
 @pytest.mark.parametrize("section", SECTIONS)

@@ -433,10 +433,14 @@ def _unmeasured(facts):
     return reasons
 
 
-def check_value(value, expected, *, name, rtol=1e-7, atol=0.0):
-    """A named value (not a function) equals ``expected``."""
+def check_value(value, expected, *, name, rtol=1e-7, atol=0.0, mistakes=None):
+    """A named value (not a function) equals ``expected``; ``mistakes`` maps a sentence
+    naming a typical mistake to the value that mistake gives (see :meth:`Checked.agrees_with`)."""
     problem = difference(value, expected, rtol=rtol, atol=atol)
     if problem:
+        for sentence, mistaken in (mistakes or {}).items():
+            if difference(value, mistaken, rtol=rtol, atol=atol) is None:
+                raise GradingFailure(f"{name}: {sentence}")
         raise GradingFailure(f"{name}: {problem}")
 
 
