@@ -54,7 +54,7 @@ def test_hidden_tests_do_not_run_after_a_visible_timeout():
     assert [e for e, _ in _messages(cell)] == ["CellTimeoutError"]
     assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "not run"
     feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
-    assert feedback.source.endswith("# Hidden tests: not run, because the visible tests above did not finish")
+    assert feedback.source.endswith("# Hidden tests: not run, because the visible tests above did not pass")
 
 
 @pytest.mark.parametrize("answer, verdict", [("def flip(Z):\n    return Z[::-1]", "passed"),

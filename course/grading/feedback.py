@@ -49,4 +49,4 @@ def _verdict(cell):
         return "FAILED as well (the visible tests above failed first; see both messages below)"
     if status == "passed":
         return "passed, but the visible tests above failed: the cell earns no points until they pass"
-    return "not run, because the visible tests above did not finish"
+    return "not run, because the visible tests above did not pass"
