@@ -9,8 +9,13 @@ from course.grading.cell_metadata import CheckCellMetadataOnce
 from course.grading.executor import IsolatedExecute
 from course.grading.feedback import HideHiddenTests
 from course.grading.intake import RepairSubmission
+from course.grading.quoting import install_log_quoting
 
 c = get_config()  # noqa: F821 - provided by nbgrader
+
+# nbgrader's and nbformat's error messages quote the notebook (a cell_type, a kernel
+# name): every log line of the run escapes control characters and quotes its other lines.
+install_log_quoting()
 
 c.CourseDirectory.course_id = "advanced-numpy"
 # Notebooks beside tools.py; nbgrader copies the canonical tools.py (source/<section>/)

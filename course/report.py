@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import notebooks
-from .grading import batch_report
+from .grading import batch_report, quoting
 from .grading.batch_report import NOT_GRADED
 
 TOP_MESSAGES = 3          # failure messages shown per exercise
@@ -175,7 +175,7 @@ def render(data, scores_png, exercises_png):
         rows.append(f"<tr><td><code>{e(exercise.name)}</code></td><td>{exercise.max_score:g}</td>"
                     f"<td>{full}</td><td>{partial}</td><td>{zero}</td>"
                     f"<td><ul>{common or '<li>none</li>'}</ul></td></tr>")
-    missing = "".join(f"<li><code>{e(batch_report.printable(s))}</code>: {e(reason)}</li>"
+    missing = "".join(f"<li><code>{e(quoting.printable(s))}</code>: {e(reason)}</li>"
                       for s, reason in data.not_graded.items()) or "<li>none</li>"
     scores = list(data.totals.values())
     mean = f"{sum(scores) / len(scores):.1f}" if scores else "-"

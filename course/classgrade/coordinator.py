@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..grading import batch_report
-from ..grading.batch_report import NOT_GRADED, REPAIRED, printable
+from ..grading.batch_report import NOT_GRADED, REPAIRED
+from ..grading.quoting import printable, quoted
 from ..layout import Course
 from . import job, merge, tasks
 from .progress import Progress
@@ -182,7 +183,7 @@ class Batch:
         if result.error:
             self.outcome.failed.append(key)
             outcome = "FAILED"
-            progress.write(f"Grading {section} of {printable(student)} failed:\n{result.error.rstrip()}")
+            progress.write(f"Grading {section} of {printable(student)} failed:\n{quoted(result.error)}")
         elif not graded and NOT_GRADED not in {kind for kind, _ in entry.problems}:
             # nbgrader failed on something the intake did not recognise: a grading failure
             self.outcome.failed.append(key)
@@ -194,7 +195,9 @@ class Batch:
             self.outcome.graded.append(key)
             outcome = "graded after a repair" if REPAIRED in entry.kinds() else "graded"
         if result.exit_code and not result.error and NOT_GRADED not in {kind for kind, _ in entry.problems}:
-            progress.write(f"nbgrader autograde {section} --student={printable(student)} said:\n{result.log.rstrip()}")
+            # nbgrader's words may quote the notebook: each line behind a quote mark, escaped
+            progress.write(f"nbgrader autograde {section} --student={printable(student)} said:\n"
+                           f"{quoted(result.log)}")
         progress.update(section, printable(student), outcome, result.seconds)
 
     def finish(self):

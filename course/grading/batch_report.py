@@ -8,7 +8,8 @@ stderr at the end of the batch) is written from that data; programs read the
 JSON (:func:`load`), never the text. Both are saved when a submission starts
 (for the one before it) and when the process exits, and hold no timestamps, so
 the same class gives the same report. Student-chosen text (names of students
-and files) is printed escaped, on one line.
+and files, messages that quote a notebook) is printed escaped, one line each
+(:mod:`course.grading.quoting`).
 """
 import atexit
 import json
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..layout import Course
+from .quoting import printable
 
 NOT_GRADED, REPAIRED, AS_HANDED_IN = "not graded", "repaired", "as handed in"
 SECTIONS = {
@@ -25,13 +27,6 @@ SECTIONS = {
     AS_HANDED_IN: "GRADED AS HANDED IN (the grade reflects these problems)",
 }
 MAX_PROBLEMS = 50  # kept per submission; a notebook with thousands of bad cells is summed up
-
-
-def printable(text):
-    """Student-chosen text as one line: control characters and newlines escaped,
-    so that a name cannot forge lines of a report."""
-    text = str(text)
-    return text if text.isprintable() else repr(text)[1:-1]
 
 
 @dataclass
@@ -91,7 +86,8 @@ class AssignmentReport:
                 problems.append([problems[-1][0], f"... and {submission.more:,} more problems of this kind"
                                                   " or others."])
             for kind, message in problems:
-                rows[kind].append((printable(student), message))
+                # a message may quote the notebook (nbformat's errors do): one printable line each
+                rows[kind].append((printable(student), printable(message)))
         counts = {kind: len({s for s, _ in rows[kind]}) for kind in SECTIONS}
         lines = [f"Autograde report: {self.assignment}",
                  f"Batch: students matching '{printable(self.student_glob)}', {len(self.submissions)}"

@@ -24,7 +24,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import notebooks
 from . import batch_report, submission_files
-from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED, printable
+from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED
+from .quoting import printable
 
 SEMANTIC_KEYS = ("grade", "solution", "locked", "task", "points", "grade_id")
 

@@ -23,7 +23,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch_report import printable
+from .quoting import printable
 
 MAX_NOTEBOOK_BYTES = 32 * 2**20   # a notebook with all its outputs is a few MiB at most
 MAX_FILE_BYTES = 16 * 2**20       # any other file a student hands in
