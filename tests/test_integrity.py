@@ -227,7 +227,10 @@ def test_nothing_a_student_wrote_outlives_grading(integrity_course):
 
 def test_no_segment_or_control_group_of_a_student_outlives_grading(integrity_course, before_grading):
     groups, segments = before_grading
-    assert cgroup.leftovers() - groups == set()
+    # A group is left over once the grader that made it is gone (its pid is in the group's name);
+    # another grader running on the machine meanwhile may still have its own.
+    left = {g for g in cgroup.leftovers() - groups if not os.path.exists(f"/proc/{g.rsplit('-', 2)[-2]}")}
+    assert left == set()
     # fault_sandbox_totals made eight segments, keys 0x5EB0 to 0x5EB7, in the sandbox's IPC namespace
     assert _segments() - segments == set() and not _segments() & set(range(0x5EB0, 0x5EB8))
 
@@ -239,7 +242,8 @@ def test_the_sandbox_limits_hold_for_all_its_processes_together(integrity_course
     printed = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
     totals = re.search(r"sandbox totals: segments (\d+), children that held 600 MiB (\d+), "
                        r"processes forked (\d+)", printed)
-    assert totals, printed[-2000:]
+    assert totals, [(o.get("ename"), o.get("evalue")) for cell in graded.cells if cell.get("metadata", {})
+                    .get("nbgrader", {}).get("grade_id") == "tint" for o in cell.get("outputs", [])]
     segments, held, forked = map(int, totals.groups())
     # memory_limit is 1 GiB in this course: never the 8 x 64 MiB segments and 600 MiB children together
     assert segments * 64 + held * 600 < 1024, totals.group(0)

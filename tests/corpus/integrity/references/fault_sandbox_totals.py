@@ -26,11 +26,11 @@ for i in range(3):  # three children of 600 MiB each, alive together
     if pid == 0:
         block = bytearray(600 * 2**20)
         block[::4096] = b"\x01" * len(block[::4096])
-        time.sleep(1.0)
+        time.sleep(0.6)
         os.write(writer, b"x")
         os._exit(0)
     children.append(pid)
-    time.sleep(0.3)
+    time.sleep(0.15)
 os.close(writer)
 for pid in children:
     os.waitpid(pid, 0)
@@ -40,7 +40,7 @@ forked = 0
 try:
     for i in range(500):
         if os.fork() == 0:
-            time.sleep(0.5)
+            time.sleep(0.2)
             os._exit(0)
         forked += 1
 except OSError:
