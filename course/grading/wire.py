@@ -44,6 +44,10 @@ MAX_ARRAY_BYTES = 64 * 2**20       # an array's logical size: elements x item si
 # float) is bounded whatever the item size, and a zero-byte dtype could not pass as free.
 MAX_ARRAY_ELEMENTS = MAX_ARRAY_BYTES // 8
 MAX_ITEM_BYTES = 2**16             # one element (a long string dtype, a structured record)
+# What a stand-in (course.grading.stand_in) keeps of the calls made on it, in all: a hidden test
+# needs a few thousand; without a cap, a student's loop of calls would fill the grader's memory.
+MAX_STAND_IN_CALLS = 10_000
+MAX_STAND_IN_BYTES = 16 * 2**20
 _MAX_DEPTH = 40
 _REPR_LIMIT = 200
 
