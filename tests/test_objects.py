@@ -4,7 +4,7 @@ and through the isolated worker (autograding)."""
 import numpy as np
 import pytest
 
-from course.grading import GradingFailure, attribute, check, construct, stand_in
+from course.grading import GradingFailure, accepts, attribute, check, construct, number, stand_in
 from course.grading.executor import IsolatedExecute
 from course.grading.wire import Opaque, roundtrip
 
@@ -50,8 +50,13 @@ class OracleCounter:
         self.values = np.zeros(n)
 
     def add(self, x):
+        if np.any(x < 0):
+            raise ValueError("only positive numbers")
         self.values = self.values + x
         return float(self.values.sum())
+
+
+ADD = {"add": accepts(x=number())}   # what the stand-in's method accepts
 
 
 @pytest.fixture(scope="module", params=["local", "isolated"])
@@ -101,7 +106,7 @@ def test_constructing_a_plain_value_is_not_an_object(student):
 
 
 def test_a_stand_in_answers_the_student_code_and_records_the_calls(student):
-    network = stand_in(OracleCounter(2), ["add"], name="Counter")
+    network = stand_in(OracleCounter(2), ADD, name="Counter")
     called = check(student["total"], network, [1.0, 2.0, 3.0])
     assert called.value == [2.0, 6.0, 12.0]
     assert [(c.method, c.args, c.value) for c in network.calls] == \
@@ -111,17 +116,17 @@ def test_a_stand_in_answers_the_student_code_and_records_the_calls(student):
 
 
 def test_a_stand_in_shows_a_wrong_use(student):
-    network = stand_in(OracleCounter(2), ["add"])
+    network = stand_in(OracleCounter(2), ADD)
     check(student["total_skipping"], network, [1.0, 2.0, 3.0])
     assert [c.args for c in network.calls] != [(1.0,), (2.0,), (3.0,)]
 
 
 def test_a_stand_in_offers_only_its_methods_and_its_errors_reach_the_student(student):
     def judge(func, *args):
-        network = stand_in(OracleCounter(2), ["add"])
+        network = stand_in(OracleCounter(2), ADD)
         with pytest.raises(GradingFailure, match=r"raised \w+Error"):
             check(func, network, *args)
-    judge(student["total"], ["not a number"])                       # the oracle's own error
+    judge(student["total"], [-1.0])                                 # the oracle's own error
     with IsolatedExecute().session() as session:
         session.run_cell(STUDENT_CODE + "\ndef reset(counter):\n    return counter.__init__(5)\n")
         found = session.lookup(["reset", "copy_it"])
@@ -132,13 +137,13 @@ def test_a_stand_in_offers_only_its_methods_and_its_errors_reach_the_student(stu
 def test_a_stand_in_kept_by_the_student_is_gone_after_the_call():
     with IsolatedExecute().session() as session:
         assert session.run_cell(STUDENT_CODE)["ok"]
-        check(session.lookup(["keep"])["keep"], stand_in(OracleCounter(2), ["add"]))
+        check(session.lookup(["keep"])["keep"], stand_in(OracleCounter(2), ADD))
         reply = session.run_cell("kept[0].add(1.0)")
         assert reply["error"]["ename"] == "LookupError"
 
 
 def test_only_the_student_process_makes_a_grader_object_live():
-    assert isinstance(roundtrip(stand_in(OracleCounter(1), ["add"])), Opaque)
+    assert isinstance(roundtrip(stand_in(OracleCounter(1), ADD)), Opaque)
 
 
 def test_a_student_object_is_passed_back_to_the_student_code_by_reference(student):

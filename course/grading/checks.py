@@ -25,6 +25,7 @@ from . import wire
 from .diagnosis import diagnose
 from .probe import run_call
 from .remote import LocalObject, RemoteObject, StudentCodeError, local_report, unwrap_local
+from .stand_in import stand_ins_in
 
 
 class GradingFailure(AssertionError):
@@ -75,6 +76,11 @@ def check(func, *args, case=None, **kwargs):
     """
     pristine = copy.deepcopy((args, kwargs))
     report = run(func, args, kwargs)
+    for stand_in in stand_ins_in((args, kwargs)).values():
+        if stand_in.refused:
+            # The student's code was told, and may have caught it: the verdict does not depend on that.
+            where = f" ({case})" if case else ""
+            raise GradingFailure(f"{_name(func)}{where}: {stand_in.refused}")
     return Checked(func, pristine, report, case)
 
 

@@ -15,8 +15,12 @@ so a non-contiguous view sent to the student's process arrives as a view.
 Decoding is bounded, because the grader decodes what the student's process
 sends: the message, its JSON header, the number of nodes and blobs, and every
 array's *logical* size (a zero-stride view of a few bytes can stand for
-terabytes that a comparison would walk through) and item size have limits
-(:class:`WireLimit` says which was passed).
+terabytes that a comparison would walk through), element count and item size
+have limits (:class:`WireLimit` says which was passed). A dtype of zero bytes
+(``V0``, an empty record or subarray) is refused wherever a dtype is decoded:
+its arrays are free in bytes whatever their length, yet NumPy walks each of
+their elements. A ``.npy`` buffer's header is checked before NumPy allocates
+or reads the array it describes.
 
 Messages travel between the processes as frames (:func:`write_frame`,
 :func:`read_frame`): an 8-byte little-endian length, then the message.
@@ -35,7 +39,15 @@ MAX_HEADER_BYTES = 4 * 2**20       # its JSON part
 MAX_NODES = 200_000                # values in one message (list items, dict entries, ...)
 MAX_BLOBS = 10_000                 # arrays and scalars in one message
 MAX_ARRAY_BYTES = 64 * 2**20       # an array's logical size: elements x item size, views included
+# An array's elements, views included (a record counts each number in it): as many float64 as
+# MAX_ARRAY_BYTES holds, so that the grader's work per element (a comparison, a conversion to
+# float) is bounded whatever the item size, and a zero-byte dtype could not pass as free.
+MAX_ARRAY_ELEMENTS = MAX_ARRAY_BYTES // 8
 MAX_ITEM_BYTES = 2**16             # one element (a long string dtype, a structured record)
+# What a stand-in (course.grading.stand_in) keeps of the calls made on it, in all: a hidden test
+# needs a few thousand; without a cap, a student's loop of calls would fill the grader's memory.
+MAX_STAND_IN_CALLS = 10_000
+MAX_STAND_IN_BYTES = 16 * 2**20
 _MAX_DEPTH = 40
 _REPR_LIMIT = 200
 
@@ -112,10 +124,40 @@ def _npy_bytes(array):
     return buffer.getvalue()
 
 
-def _read_npy(data):
+def _npy_header(data, check):
+    """(shape, fortran order, dtype) of a ``.npy`` buffer, checked with ``check(shape, dtype)``
+    before anything of the array is allocated or read (``read_array`` would first make an
+    array of the length the header claims)."""
+    buffer = io.BytesIO(data)
+    version = np.lib.format.read_magic(buffer)
+    if version == (3, 0):
+        # Version 3.0 is 2.0 with a UTF-8 header, whose only non-Latin-1 characters are in
+        # field names: as escapes, the 2.0 reader reads the same header.
+        (length,) = struct.unpack("<I", buffer.read(4))
+        text = buffer.read(length).decode("utf-8").encode("latin-1", "backslashreplace")
+        buffer = io.BytesIO(struct.pack("<I", len(text)) + text)
+        version = (2, 0)
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    if read_header is None:
+        raise WireError(f"unsupported .npy version {version}")
+    shape, fortran, dtype = read_header(buffer)
+    if any(size < 0 for size in shape):
+        raise WireError("an array of negative length")
+    check(shape, dtype)
+    return shape, fortran, dtype
+
+
+def _read_npy(data, check=None):
+    _npy_header(data, check or _check_size)
     array = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
     # An owning, writeable array, as the sender's was.
     return array if array.flags.owndata and array.flags.writeable else array.copy(order="K")
+
+
+def _read_dtype(data):
+    """The dtype of a ``.npy`` buffer, from its header alone."""
+    return _npy_header(data, _check_size)[2]
 
 
 # The C-level descriptors: a subclass may override ``base`` or the interface.
@@ -194,6 +236,7 @@ class _Encoder:
         if isinstance(value, np.ndarray):
             return self.array(value)
         if isinstance(value, np.generic) and not isinstance(value, np.object_):
+            _check_size((), value.dtype)
             return {"__scalar__": self.blob(_npy_bytes(np.asarray(np.ndarray.view(
                 np.array(value), np.ndarray))))}
         if type(value) is np.random.Generator:
@@ -201,6 +244,7 @@ class _Encoder:
             return {"__rng__": type(bit_generator).__name__,
                     "state": self.encode(bit_generator.state, depth + 1)}
         if isinstance(value, np.dtype):
+            _check_size((0,), value)
             return {"__dtype__": _npy_bytes(np.empty(0, value)).hex()}
         if isinstance(value, StudentObjectHandle):
             return {"__student_object__": self.encode(value._wire_reference(), depth + 1)}
@@ -254,7 +298,7 @@ class _Decoder:
         if tag == "__array__":
             return self.array(node)
         if tag == "__scalar__":
-            return _checked(_read_npy(self.blob(node[tag])))[()]
+            return _read_npy(self.blob(node[tag]))[()]
         if tag == "__rng__":
             bit_generator_class = getattr(np.random, str(node[tag]), None)
             if not (isinstance(bit_generator_class, type)
@@ -264,7 +308,7 @@ class _Decoder:
             bit_generator.state = self.decode(node["state"], depth + 1)
             return np.random.Generator(bit_generator)
         if tag == "__dtype__":
-            return _read_npy(bytes.fromhex(node[tag])).dtype
+            return _read_dtype(bytes.fromhex(node[tag]))
         if tag == "__opaque__":
             return Opaque(node[tag], node.get("repr", ""))
         if tag == "__student_object__":
@@ -289,15 +333,15 @@ class _Decoder:
         index = node["__array__"]
         view = node.get("view")
         if view is None:
-            array = _checked(_read_npy(self.blob(index)))
+            array = _read_npy(self.blob(index))
             if node.get("fortran"):
                 array = np.asfortranarray(array)
             array.flags.writeable = bool(node.get("writeable", True))
             return array
         if index not in self._owners:
-            self._owners[index] = _read_npy(self.blob(index))
+            self._owners[index] = _read_npy(self.blob(index), _check_buffer)
         buffer = self._owners[index]
-        dtype = _read_npy(bytes.fromhex(view["dtype"])).dtype
+        dtype = _read_dtype(bytes.fromhex(view["dtype"]))
         shape, strides, offset = tuple(view["shape"]), tuple(view["strides"]), int(view["offset"])
         _check_size(shape, dtype)
         # Refuse a layout that would reach outside the buffer.
@@ -316,20 +360,43 @@ class _Decoder:
         return array
 
 
+def _numbers_per_item(dtype, depth=0):
+    """How many numbers (or strings) one element of ``dtype`` holds: NumPy walks each of
+    them. Refuses a dtype of which any part is zero bytes."""
+    if depth > _MAX_DEPTH:
+        raise WireError("a dtype nested too deeply")
+    if dtype.itemsize == 0:
+        raise WireLimit(f"a dtype of zero bytes ({str(dtype)[:_REPR_LIMIT]})")
+    if dtype.subdtype is not None:
+        base, shape = dtype.subdtype
+        count = 1
+        for size in shape:
+            count *= int(size)
+        return count * _numbers_per_item(base, depth + 1)
+    if dtype.names is not None:
+        return sum(_numbers_per_item(dtype.fields[name][0], depth + 1) for name in dtype.names) or 1
+    return 1
+
+
 def _check_size(shape, dtype):
     if dtype.itemsize > MAX_ITEM_BYTES:
         raise WireLimit(f"an array element of {dtype.itemsize:,} bytes (at most {MAX_ITEM_BYTES:,})")
+    per_item = _numbers_per_item(dtype)
     elements = 1
     for size in shape:
         elements *= max(int(size), 0)
     if elements * dtype.itemsize > MAX_ARRAY_BYTES:
         raise WireLimit(f"an array of {elements:,} elements of {dtype.itemsize} bytes"
                         f" (at most {MAX_ARRAY_BYTES // 2**20} MiB)")
+    numbers = elements * per_item
+    if numbers > MAX_ARRAY_ELEMENTS:
+        raise WireLimit(f"an array of {numbers:,} elements (at most {MAX_ARRAY_ELEMENTS:,})")
 
 
-def _checked(array):
-    _check_size(array.shape, array.dtype)
-    return array
+def _check_buffer(shape, dtype):
+    """The memory that views are sent in: raw bytes, bounded by the message's size."""
+    if dtype != np.uint8 or len(shape) != 1:
+        raise WireError("an array view's buffer that is not raw bytes")
 
 
 def dumps(value):

@@ -1,14 +1,14 @@
 """Attacks on the grader's own process and on what reaches the feedback (tests/test_grader_bounds.py).
 
-Each entry is a student of the references section: the answers that attack (the
-other exercises get the reference solutions), graded right before an honest
-student in one real nbgrader batch.
+Each entry is a student of a section: the answers that attack (the other
+exercises get the reference solutions), graded right before an honest student
+in one real nbgrader batch per section.
 """
 import nbformat
 
-# Answers that are wrong in a way that attacks the grader: {student: {exercise: code}}
+# Answers that are wrong in a way that attacks the grader: {section: {student: {exercise: code}}}
 ROW_NORMS = "def row_norms(a):\n    import numpy as np\n    return np.linalg.norm(a, axis=1, keepdims=True)\n"
-ATTACKS = {
+REFERENCES = {
     # a right answer, except one hidden case gets a zero-stride view standing for terabytes
     "bounds-zero-stride": {"row_norms": ROW_NORMS.replace(
         "    return", "    if a.shape[0] > 20:\n"
@@ -49,6 +49,37 @@ ATTACKS = {
     # cells that crash after a long history: every crash replays it (see with_slow_replays)
     "bounds-slow-replays": {},
 }
+
+# train_perceptron, around the grader's stand-in for the network (course.grading.stand_in)
+TRAIN = """def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    ATTACK
+    errors = np.empty(iterations)
+    for i in range(iterations):
+        lrate *= 0.999
+        k = rng.integers(len(inputs))
+        network.propagate_forward(inputs[k])
+        errors[i] = network.propagate_backward(targets[k], lrate)
+    return errors
+"""
+ADVANCED = {
+    # 1.2e11 elements of zero bytes: nothing to send, yet copying them took the grader minutes
+    "bounds-stand-in-v0": {"train_perceptron": TRAIN.replace(
+        "ATTACK", "network.propagate_forward(np.empty(120_000_000_000, 'V0'))")},
+    # 64 MiB of int8 from one byte: the grader's copies and the oracle's floats came to 2 GiB
+    "bounds-stand-in-zero-stride": {"train_perceptron": TRAIN.replace(
+        "ATTACK", "network.propagate_forward(np.lib.stride_tricks.as_strided(np.zeros(1, np.int8), (2**26,), (0,)))")},
+    # legitimate calls, more than the grader keeps records of; the error caught, then a right training
+    "bounds-stand-in-many-calls": {"train_perceptron": TRAIN.replace(
+        "ATTACK", "for _ in range(10_050):\n"
+        "        try:\n            network.propagate_forward(inputs[0])\n"
+        "        except RuntimeError:\n            pass")},
+    # 64 MiB of floats, legal on the wire but not a sample; the error caught, then a right training
+    "bounds-stand-in-wrong-shape": {"train_perceptron": TRAIN.replace(
+        "ATTACK", "try:\n        network.propagate_forward(np.zeros(2**23))\n"
+        "    except ValueError:\n        pass")},
+}
+ATTACKS = {"references": REFERENCES, "advanced": ADVANCED}
 MARKDOWN_ATTACK = ('Notes <script>window.PWNED = 1</script> <img src="x" onerror="window.PWNED = 2">'
                    ' <a href="javascript:alert(1)">link</a> <iframe src="http://example.org"></iframe>')
 NEWLINE_NAME = "notes\nNOT GRADED  alice  forged"
