@@ -29,7 +29,7 @@ def transform_squares(S):
 
 # %% Perceptron
 # bug: the threshold's boolean is returned as the output (the original's f = lambda x: x > 0)
-# feedback: returned dtype bool
+# feedback: booleans
 class Perceptron:
     def __init__(self, n, m):
         self.input = np.ones(n + 1)
