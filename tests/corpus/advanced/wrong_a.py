@@ -1,10 +1,12 @@
 # %% square_dtype
 # bug: the original NumPy 1 spelling: ("scale", float, 1) is a field of shape (1,) under NumPy 2
+# feedback: without a shape
 square_dtype = np.dtype([("points", float, (4, 2)), ("scale", float, 1),
                          ("translate", float, 2), ("rotate", float, 1)])
 
 # %% make_squares
 # bug: linspace includes 2π, so the last square repeats the first and the angles are spaced by 2π/(n-1)
+# feedback: includes 2π
 def make_squares(n):
     S = np.zeros(n, dtype=[("points", float, (4, 2)), ("scale", float),
                            ("translate", float, (2,)), ("rotate", float)])
@@ -16,6 +18,7 @@ def make_squares(n):
 
 # %% transform_squares
 # bug: rotates before translating
+# feedback: before it translates
 def transform_squares(S):
     cos, sin = np.cos(S["rotate"])[:, None], np.sin(S["rotate"])[:, None]
     x = S["points"][..., 0] * S["scale"][:, None]
@@ -25,6 +28,7 @@ def transform_squares(S):
 
 # %% Perceptron
 # bug: forgets the bias input: input has n values and weights n columns
+# feedback: bias input
 class Perceptron:
     def __init__(self, n, m):
         self.input = np.ones(n)
@@ -47,6 +51,7 @@ class Perceptron:
 
 # %% two_layer_step
 # bug: the ReLU's derivative is left out ("zero out errors?"): the gradient flows through switched-off units
+# feedback: leaves out the ReLU's derivative
 def two_layer_step(x, y, w1, w2, learning_rate):
     h = x @ w1
     h_relu = np.maximum(h, 0)

@@ -1,10 +1,12 @@
 # %% square_dtype
 # bug: the fields in another order (translate before scale)
+# feedback: in this order
 square_dtype = np.dtype([("points", float, (4, 2)), ("translate", float, (2,)),
                          ("scale", float), ("rotate", float)])
 
 # %% make_squares
 # bug: the corners go round the other way: (-1, -1), (+1, -1), (+1, +1), (-1, +1)
+# feedback: corners in another order
 def make_squares(n):
     S = np.zeros(n, dtype=[("points", float, (4, 2)), ("scale", float),
                            ("translate", float, (2,)), ("rotate", float)])
@@ -16,6 +18,7 @@ def make_squares(n):
 
 # %% transform_squares
 # bug: rotates clockwise (the sign of sin is flipped)
+# feedback: rotates clockwise
 def transform_squares(S):
     moved = S["points"] * S["scale"][:, None, None] + S["translate"][:, None, :]
     c, s = np.cos(S["rotate"]), np.sin(S["rotate"])
@@ -24,6 +27,7 @@ def transform_squares(S):
 
 # %% Perceptron
 # bug: reset draws from the global np.random state and ignores rng
+# feedback: legacy global random state
 class Perceptron:
     def __init__(self, n, m):
         self.input = np.ones(n + 1)
@@ -56,6 +60,7 @@ def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=N
 
 # %% two_layer_step
 # bug: updates the weights in place with -=, as the original training loop did: the caller's arrays change
+# feedback: modified argument 3
 def two_layer_step(x, y, w1, w2, learning_rate):
     h = x @ w1
     h_relu = np.maximum(h, 0)

@@ -3,10 +3,12 @@
 
 # %% square_dtype
 # Bob copies the original course: a list of fields, with NumPy 1's (float, 1) for the scalars.
+# feedback: not a np.dtype
 square_dtype = [("points", float, (4, 2)), ("scale", float, 1),
                 ("translate", float, 2), ("rotate", float, 1)]
 
 # %% make_squares
+# feedback: is not vectorized
 def make_squares(n):
     # Bob's own dtype works, but he fills one square at a time.
     S = np.zeros(n, dtype=[("points", float, (4, 2)), ("scale", float),
@@ -16,6 +18,7 @@ def make_squares(n):
     return S
 
 # %% transform_squares
+# feedback: before it translates
 def transform_squares(S):
     # Bob rotates before translating: the order of the operations is wrong.
     cos, sin = np.cos(S["rotate"]), np.sin(S["rotate"])
@@ -37,6 +40,7 @@ def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=N
     return errors
 
 # %% two_layer_step
+# feedback: leaves out the ReLU's derivative
 def two_layer_step(x, y, w1, w2, learning_rate):
     # Bob leaves out the ReLU's derivative ("zero out errors?").
     h = x @ w1

@@ -1,9 +1,11 @@
 # %% square_dtype
 # bug: a list of fields, as the original wrote it: np.zeros accepts it, but it is not a np.dtype
+# feedback: not a np.dtype
 square_dtype = [("points", float, (4, 2)), ("scale", float), ("translate", float, (2,)), ("rotate", float)]
 
 # %% make_squares
 # bug: right values, but one Python iteration per square (loses the vectorization point)
+# feedback: is not vectorized
 def make_squares(n):
     S = np.zeros(n, dtype=np.dtype([("points", float, (4, 2)), ("scale", float),
                                     ("translate", float, (2,)), ("rotate", float)]))
@@ -13,6 +15,7 @@ def make_squares(n):
 
 # %% transform_squares
 # bug: right values, but the original two loops (loses the vectorization point)
+# feedback: is not vectorized
 def transform_squares(S):
     P = np.zeros((len(S), 4, 2))
     for i in range(len(S)):
@@ -26,6 +29,7 @@ def transform_squares(S):
 
 # %% Perceptron
 # bug: the threshold's boolean is returned as the output (the original's f = lambda x: x > 0)
+# feedback: booleans
 class Perceptron:
     def __init__(self, n, m):
         self.input = np.ones(n + 1)
@@ -63,6 +67,7 @@ def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=N
 
 # %% two_layer_step
 # bug: right values, but one Python iteration per sample (loses the vectorization point)
+# feedback: is not vectorized
 def two_layer_step(x, y, w1, w2, learning_rate):
     loss, grad_w1, grad_w2 = 0.0, np.zeros_like(w1), np.zeros_like(w2)
     for xi, yi in zip(x, y):

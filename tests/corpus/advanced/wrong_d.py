@@ -1,10 +1,12 @@
 # %% square_dtype
 # bug: single precision (float32) fields
+# feedback: float32
 square_dtype = np.dtype([("points", np.float32, (4, 2)), ("scale", np.float32),
                          ("translate", np.float32, (2,)), ("rotate", np.float32)])
 
 # %% make_squares
 # bug: the angles in degrees instead of radians
+# feedback: in degrees
 def make_squares(n):
     S = np.zeros(n, dtype=[("points", float, (4, 2)), ("scale", float),
                            ("translate", float, (2,)), ("rotate", float)])
@@ -16,6 +18,7 @@ def make_squares(n):
 
 # %% transform_squares
 # bug: scales and translates S["points"] in place, so the caller's squares change
+# feedback: modified argument 1
 def transform_squares(S):
     S["points"] *= S["scale"][:, None, None]
     S["points"] += S["translate"][:, None, :]
@@ -25,6 +28,7 @@ def transform_squares(S):
 
 # %% Perceptron
 # bug: returns the sum of the errors, not of their squares
+# feedback: sum of the errors
 class Perceptron:
     def __init__(self, n, m):
         self.input = np.ones(n + 1)
@@ -58,6 +62,7 @@ def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=N
 
 # %% two_layer_step
 # bug: the mean squared error instead of the sum (loss and gradients too small by a factor N * D_out)
+# feedback: the mean of the squared errors
 def two_layer_step(x, y, w1, w2, learning_rate):
     h = x @ w1
     h_relu = np.maximum(h, 0)

@@ -1,5 +1,6 @@
 # %% Perceptron
 # bug: the error is output - target, so every update moves the weights the wrong way
+# feedback: the wrong way
 class Perceptron:
     def __init__(self, n, m):
         self.input = np.ones(n + 1)
@@ -33,6 +34,7 @@ def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=N
 
 # %% two_layer_step
 # bug: masks with h_relu < 0, which is never true: the ReLU's derivative is still left out
+# feedback: leaves out the ReLU's derivative
 def two_layer_step(x, y, w1, w2, learning_rate):
     h = x @ w1
     h_relu = np.maximum(h, 0)

@@ -1,6 +1,7 @@
 # %% add_to_selected
 # bug: flat indices row * n + col into a.ravel(): wrong for negative columns, and lost on a
 # non-contiguous array, where ravel returns a copy
+# feedback: flat positions
 def add_to_selected(a, cols, value):
     m, n = a.shape
     flat = a.ravel()
@@ -8,6 +9,7 @@ def add_to_selected(a, cols, value):
 
 # %% row_norms
 # bug: a Python loop over the rows (right values, not vectorized)
+# feedback: is not vectorized
 def row_norms(a):
     out = np.empty((len(a), 1))
     for i, row in enumerate(a):
@@ -16,6 +18,7 @@ def row_norms(a):
 
 # %% add_row_vector
 # bug: a Python loop over the rows (right values, not vectorized)
+# feedback: is not vectorized
 def add_row_vector(x, v):
     out = np.empty(x.shape, dtype=np.result_type(x, v))
     for i in range(x.shape[0]):
@@ -24,12 +27,14 @@ def add_row_vector(x, v):
 
 # %% tint
 # bug: tints img in place (and fails on a read-only image), then returns img itself
+# feedback: modified argument 1
 def tint(img, factors):
     img[...] = np.clip(img * np.asarray(factors), 0, 255)
     return img
 
 # %% resize_nearest
 # bug: builds the output with np.zeros, whose dtype is float64 whatever the input's dtype
+# feedback: input's dtype
 def resize_nearest(img, height, width):
     H, W = img.shape[:2]
     out = np.zeros((height, width) + img.shape[2:])

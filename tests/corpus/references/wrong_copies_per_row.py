@@ -3,5 +3,6 @@
 
 # %% add_row_vector
 # wrong: np.tile makes the (rows, columns) copy of v that broadcasting avoids
+# feedback: no copy of v per row
 def add_row_vector(x, v):
     return x + np.tile(v, (x.shape[0], 1))

@@ -1,15 +1,18 @@
 # %% row_norms
 # bug: the L1 norm (sum of absolute values) instead of the Euclidean norm
+# feedback: absolute values
 def row_norms(a):
     return np.abs(a).sum(axis=1, keepdims=True).astype(float)
 
 # %% add_row_vector
 # bug: casts the result back to the dtype of x, so int x plus float v is truncated
+# feedback: casts the sum back
 def add_row_vector(x, v):
     return (x + v).astype(x.dtype)
 
 # %% tint
 # bug: a Python loop over the pixels (right values, not vectorized)
+# feedback: is not vectorized
 def tint(img, factors):
     out = np.empty(img.shape, dtype=np.uint8)
     for i in range(img.shape[0]):
@@ -19,6 +22,7 @@ def tint(img, factors):
 
 # %% resize_nearest
 # bug: a Python loop over the output rows (right values, not vectorized)
+# feedback: is not vectorized
 def resize_nearest(img, height, width):
     H, W = img.shape[:2]
     cols = np.arange(width) * W // width

@@ -1,6 +1,7 @@
 # %% resize_nearest
 # bug: a shortcut that returns img itself when the size does not change: the caller's image and the
 # "resized" one are then the same array (a view, not a new array)
+# feedback: it must be a new array
 def resize_nearest(img, height, width):
     H, W = img.shape[:2]
     if (height, width) == (H, W):
@@ -9,6 +10,7 @@ def resize_nearest(img, height, width):
 
 # %% tint
 # bug: a shortcut that returns img itself when every factor is 1 (not a new array)
+# feedback: it must be a new array
 def tint(img, factors):
     if np.all(np.asarray(factors) == 1):
         return img

@@ -5,6 +5,7 @@
 
 # %% add_to_selected
 # wrong: a Python loop with its line numbers removed
+# feedback: could not be measured
 def _unlined(function):
     """The same function, its code object rebuilt so that no instruction has a line number."""
     units, table = len(function.__code__.co_code) // 2, bytearray()
@@ -24,6 +25,7 @@ def add_to_selected(a, cols, value):
 
 # %% row_norms
 # wrong: a Python loop with its line numbers removed
+# feedback: could not be measured
 import math
 
 
