@@ -79,6 +79,17 @@ ADVANCED = {
         "ATTACK", "try:\n        network.propagate_forward(np.zeros(2**23))\n"
         "    except ValueError:\n        pass")},
 }
+# The same two arguments with the student's own encoder told not to refuse them (its size check
+# replaced, found through gc): the grader's decoding must refuse them itself.
+UNCHECKED = ("import gc\n"
+             "    wire = next(f.__globals__ for f in gc.get_objects() if type(f).__name__ == 'function'\n"
+             "                and f.__name__ == 'dumps' and '_check_size' in f.__globals__)\n"
+             "    wire['_check_size'] = lambda shape, dtype: None\n    ")
+ADVANCED["bounds-stand-in-v0-unchecked"] = {"train_perceptron": TRAIN.replace(
+    "ATTACK", UNCHECKED + "network.propagate_forward(np.empty(120_000_000_000, 'V0'))")}
+ADVANCED["bounds-stand-in-zero-stride-unchecked"] = {"train_perceptron": TRAIN.replace(
+    "ATTACK", UNCHECKED + "network.propagate_forward("
+    "np.lib.stride_tricks.as_strided(np.zeros(1, np.int8), (2**26,), (0,)))")}
 ATTACKS = {"references": REFERENCES, "advanced": ADVANCED}
 MARKDOWN_ATTACK = ('Notes <script>window.PWNED = 1</script> <img src="x" onerror="window.PWNED = 2">'
                    ' <a href="javascript:alert(1)">link</a> <iframe src="http://example.org"></iframe>')
