@@ -43,7 +43,8 @@ def answers(course, section, student):
         chosen = {}
         for name, exercises in BOB.get(section, {}).items():
             corpus = notebooks.read_answer_file(course.corpus(section, name))
-            chosen.update((exercise, corpus[exercise]) for exercise in exercises)
+            chosen.update((exercise, notebooks.without_feedback_words(corpus[exercise]))
+                          for exercise in exercises)
         return chosen
     return {}
 

@@ -124,6 +124,21 @@ def read_answer_file(path):
     return answers
 
 
+# A corpus answer's line that states the words its feedback must contain (tests/test_corpus.py).
+_FEEDBACK_WORDS = re.compile(r"^# feedback: (.+)\n?", re.MULTILINE)
+
+
+def feedback_words(answer):
+    """The words an answer of the test corpus says its feedback must contain, or None."""
+    found = _FEEDBACK_WORDS.search(answer)
+    return found.group(1).strip() if found else None
+
+
+def without_feedback_words(answer):
+    """The answer as a student would write it: without the corpus's ``# feedback:`` line."""
+    return _FEEDBACK_WORDS.sub("", answer)
+
+
 def fill_answers(release_nb, answers):
     """A copy of a release notebook whose answer cells hold ``answers`` (by exercise id).
 

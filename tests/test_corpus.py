@@ -6,7 +6,6 @@ must get full marks on its exercise; every wrong one must lose marks on it,
 and each wrong answer states, in a ``# feedback: <words>`` line, the words
 that the feedback on its exercise must contain: the name of its mistake.
 """
-import re
 from collections import Counter
 
 import pytest
@@ -60,15 +59,6 @@ def test_wrong_answer_loses_marks(corpus_course, section, stem, exercise):
     assert score < most, f"{stem}: {exercise} got full marks ({score}/{most})"
 
 
-FEEDBACK_WORDS = re.compile(r"^# feedback: (.+)$", re.MULTILINE)
-
-
-def feedback_words(path, exercise):
-    """The words a wrong answer's feedback must contain, from its ``# feedback:`` line (or None)."""
-    found = FEEDBACK_WORDS.search(notebooks.read_answer_file(path)[exercise])
-    return found.group(1).strip() if found else None
-
-
 def student_messages(course, section, student, exercise):
     """The lines the student reads for the failed test cells of ``exercise``."""
     graded = notebooks.read(Course(course).autograded(student, section))
@@ -80,7 +70,7 @@ def student_messages(course, section, student, exercise):
 @pytest.mark.parametrize("section, stem, exercise",
                          [c for c in CASES if c[1].startswith("wrong")])
 def test_wrong_answer_feedback_names_its_mistake(corpus_course, section, stem, exercise):
-    words = feedback_words(CORPUS / section / f"{stem}.py", exercise)
+    words = notebooks.feedback_words(notebooks.read_answer_file(CORPUS / section / f"{stem}.py")[exercise])
     assert words, f"{stem}.py: the answer to {exercise} states no '# feedback: <words>' line"
     messages = student_messages(corpus_course, section, _student(stem), exercise)
     assert any(words.lower() in message.lower() for message in messages), (words, messages)

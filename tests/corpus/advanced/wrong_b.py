@@ -49,6 +49,7 @@ class Perceptron:
 
 # %% train_perceptron
 # bug: the learning rate is never lowered
+# feedback: multiplied by 0.999
 def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
     rng = np.random.default_rng() if rng is None else rng
     errors = np.empty(iterations)

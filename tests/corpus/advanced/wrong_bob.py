@@ -29,6 +29,7 @@ def transform_squares(S):
     return np.stack([rx, ry], axis=-1) + S["translate"][:, None, :]
 
 # %% train_perceptron
+# feedback: legacy global random state
 def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
     # Bob keeps the original np.random.randint: rng is never used, runs cannot be repeated.
     errors = np.empty(iterations)

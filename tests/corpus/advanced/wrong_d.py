@@ -51,6 +51,7 @@ class Perceptron:
 
 # %% train_perceptron
 # bug: the target is drawn separately from the input, so samples and targets do not match
+# feedback: the target of another sample
 def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
     rng = np.random.default_rng() if rng is None else rng
     errors = np.empty(iterations)

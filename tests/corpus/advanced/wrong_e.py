@@ -23,6 +23,7 @@ class Perceptron:
 
 # %% train_perceptron
 # bug: walks through the samples in order (k = i % N) instead of drawing them from rng
+# feedback: walks through the samples in order
 def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
     errors = np.empty(iterations)
     for i in range(iterations):
