@@ -105,7 +105,7 @@ def collect(course, section):
                 data.exercises[exercise].failures[message] += 1
     report = batch_report.load(course.root, section)
     for student in sorted(report.not_graded() if report else ()):
-        reasons = [m for kind, m in report.submissions[student].problems if kind == NOT_GRADED]
+        reasons = [m for kind, m in report.everyone()[student].problems if kind == NOT_GRADED]
         data.not_graded[student] = reasons[0] if reasons else "nbgrader could not grade it"
         data.totals.pop(student, None)
         for exercise in data.exercises.values():

@@ -148,8 +148,7 @@ class Batch:
         self.assignments = {s: tasks.read_assignment(self.course, s, template) for s in self.sections}
         pending = []
         for section, assignment in self.assignments.items():
-            self.report.assignments.setdefault(section, batch_report.AssignmentReport(section,
-                                                                                   self.report.student_glob))
+            self.report.assignment(section)
             _report_folders_without_notebooks(self.course, self.report, section, self.students)
             in_gradebook = _graded_in_gradebook(self.course, section)
             previous = batch_report.load(self.course.root, section)

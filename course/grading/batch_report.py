@@ -52,18 +52,28 @@ class Submission:
 
 @dataclass
 class AssignmentReport:
-    """The data of one assignment's report, as saved in the JSON file."""
+    """The data of one assignment's report, as saved in the JSON file.
+
+    A batch may grade some students only (``--student``): the others keep what
+    their last batch found, in ``earlier``, so that a student who could not be
+    graded stays so until a batch grades them (a partial batch forgets no one).
+    """
     assignment: str
     student_glob: str = "*"
     finished: bool = False
-    submissions: dict = field(default_factory=dict)   # student -> Submission
+    submissions: dict = field(default_factory=dict)   # student -> Submission, seen in this batch
+    earlier: dict = field(default_factory=dict)       # student -> Submission, as their last batch left them
+
+    def everyone(self):
+        """``{student: Submission}``: this batch's, and the others' as earlier batches left them."""
+        return {**self.earlier, **self.submissions}
 
     def not_graded(self):
         """The students whose submission (or one of its notebooks) has no grade."""
-        return {s for s, sub in self.submissions.items() if NOT_GRADED in sub.kinds()}
+        return {s for s, sub in self.everyone().items() if NOT_GRADED in sub.kinds()}
 
     def has_problems(self):
-        return any(sub.kinds() for sub in self.submissions.values())
+        return any(sub.kinds() for sub in self.everyone().values())
 
     def to_json(self):
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
@@ -71,13 +81,15 @@ class AssignmentReport:
     @classmethod
     def from_json(cls, text):
         data = json.loads(text)
-        data["submissions"] = {s: Submission(**sub) for s, sub in data["submissions"].items()}
+        for part in ("submissions", "earlier"):
+            data[part] = {s: Submission(**sub) for s, sub in data.get(part, {}).items()}
         return cls(**data)
 
     def text(self):
         rows = {kind: [] for kind in SECTIONS}
-        for student in sorted(self.submissions):
-            submission = self.submissions[student]
+        everyone = self.everyone()
+        for student in sorted(everyone):
+            submission = everyone[student]
             problems = list(submission.problems)
             if submission.ungraded and NOT_GRADED not in {k for k, _ in problems}:
                 problems.append([NOT_GRADED, f"nbgrader could not grade {', '.join(submission.ungraded)}"
@@ -89,9 +101,11 @@ class AssignmentReport:
                 # a message may quote the notebook (nbformat's errors do): one printable line each
                 rows[kind].append((printable(student), printable(message)))
         counts = {kind: len({s for s, _ in rows[kind]}) for kind in SECTIONS}
+        others = len(set(self.earlier) - set(self.submissions))
         lines = [f"Autograde report: {self.assignment}",
                  f"Batch: students matching '{printable(self.student_glob)}', {len(self.submissions)}"
-                 f" submission(s) seen; {counts[NOT_GRADED]} not graded, {counts[REPAIRED]} repaired, "
+                 f" submission(s) seen" + (f", {others} more as earlier batches left them" if others else "")
+                 + f"; {counts[NOT_GRADED]} not graded, {counts[REPAIRED]} repaired, "
                  f"{counts[AS_HANDED_IN]} graded with problems.", ""]
         if not any(rows.values()):
             lines.append("No problems found.")
@@ -115,13 +129,16 @@ class BatchReport:
         self.folders_scanned = set()  # assignments whose folders without notebooks were looked for
         self._registered = False
 
-    def _assignment(self, assignment):
+    def assignment(self, assignment):
+        """This batch's report of ``assignment``, which remembers the students earlier batches saw."""
         if assignment not in self.assignments:
-            self.assignments[assignment] = AssignmentReport(assignment, self.student_glob)
+            previous = load(self.root, assignment)
+            earlier = previous.everyone() if previous is not None else {}
+            self.assignments[assignment] = AssignmentReport(assignment, self.student_glob, earlier=earlier)
         return self.assignments[assignment]
 
     def submission(self, assignment, student):
-        submissions = self._assignment(assignment).submissions
+        submissions = self.assignment(assignment).submissions
         return submissions.setdefault(student, Submission(student))
 
     def record(self, assignment, student, kind, message):
