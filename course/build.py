@@ -74,14 +74,18 @@ def feedback(root=ROOT):
 
 
 def scores(root=ROOT):
-    """``{(section, student): (score, max_score)}`` from the gradebook."""
+    """``{(section, student): (score, max_score, late penalty)}`` from the gradebook, the score
+    after the penalty as ``nbgrader export`` gives it (course.report.final_score)."""
     from nbgrader.api import Gradebook
+
+    from .report import final_score
 
     table, course = {}, Course(root)
     with Gradebook(course.db_url) as gradebook:
         for section in course.sections():
             for submission in gradebook.assignment_submissions(section):
-                table[section, submission.student_id] = (submission.score, submission.max_score)
+                score, penalty = final_score(submission)
+                table[section, submission.student_id] = (score, submission.max_score, penalty)
     return table
 
 
@@ -96,13 +100,18 @@ def summary(root=ROOT):
     students = sorted({student for _, student in table} | {student for _, student in not_graded})
     print("\nScores of the demo class")
     print(f"  {'':12}" + "".join(f"{s:>14}" for s in sections))
+    late = []
     for student in students:
         cells = []
         for section in sections:
-            score, most = table.get((section, student), (None, None))
+            score, most, penalty = table.get((section, student), (None, None, 0.0))
             cells.append(f"{'not graded':>14}" if (section, student) in not_graded
                          else f"{score:>6.1f} / {most:<5.1f}" if score is not None else f"{'-':>14}")
+            if penalty and (section, student) not in not_graded:
+                late.append(f"{student} {section} -{penalty:g}")
         print(f"  {student:12}" + "".join(cells))
+    if late:
+        print("  late penalties (already taken off the scores above): " + ", ".join(late))
     print("\n  graded notebooks: autograded/<student>/<section>/"
           "\n  feedback:         feedback/<student>/<section>/<section>.html"
           "\n  student versions: release/<section>/")

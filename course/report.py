@@ -51,6 +51,7 @@ class SectionData:
     totals: dict = field(default_factory=dict)        # student -> total score
     exercises: dict = field(default_factory=dict)     # name -> Exercise, in notebook order
     not_graded: dict = field(default_factory=dict)    # student -> reason
+    penalties: dict = field(default_factory=dict)     # student -> late penalty taken off the total
 
 
 def failure_message(output):
@@ -76,6 +77,14 @@ def _failures(course, section, student):
     return found
 
 
+def final_score(submission):
+    """``(score, late penalty)`` of a submission (nbgrader's ``SubmittedAssignment``), the score as
+    ``nbgrader export`` gives it: the raw score less the late penalty, never below 0. Every score
+    the course shows (summary, report, CSV) is this one."""
+    penalty = submission.late_submission_penalty or 0.0
+    return max(0.0, submission.score - penalty), penalty
+
+
 def collect(course, section):
     """The report's data for ``section`` of ``course`` (a :class:`course.layout.Course`)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -94,7 +103,9 @@ def collect(course, section):
                 exercise.max_score += cell.max_score
         for submission in gradebook.assignment_submissions(section):
             student = submission.student_id
-            data.totals[student] = submission.score
+            data.totals[student], penalty = final_score(submission)
+            if penalty:
+                data.penalties[student] = penalty
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     exercise = data.exercises[notebooks.exercise_of(grade.name)]
@@ -108,6 +119,7 @@ def collect(course, section):
         reasons = [m for kind, m in report.everyone()[student].problems if kind == NOT_GRADED]
         data.not_graded[student] = reasons[0] if reasons else "nbgrader could not grade it"
         data.totals.pop(student, None)
+        data.penalties.pop(student, None)
         for exercise in data.exercises.values():
             exercise.scores.pop(student, None)
     return data
@@ -179,6 +191,9 @@ def render(data, scores_png, exercises_png):
                       for s, reason in data.not_graded.items()) or "<li>none</li>"
     scores = list(data.totals.values())
     mean = f"{sum(scores) / len(scores):.1f}" if scores else "-"
+    late = "".join(f"<li><code>{e(quoting.printable(s))}</code>: {penalty:g} points</li>"
+                   for s, penalty in sorted(data.penalties.items()))
+    late = f"<p>Late penalties taken off:</p><ul>{late}</ul>" if late else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(data.section)}: instructor report</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
@@ -186,8 +201,9 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .5em;
 ul{{margin:0;padding-left:1.2em}}.n{{color:#666}}img{{max-width:100%}}</style></head>
 <body>
 <h1>{e(data.section)}: instructor report</h1>
-<p>{len(scores)} students graded, mean score {mean} out of {data.max_score:g};
+<p>{len(scores)} students graded, mean score {mean} out of {data.max_score:g} (after late penalties);
 {len(data.not_graded)} not graded.</p>
+{late}
 <h2>Total scores</h2>
 <img src="{e(scores_png)}" alt="distribution of total scores">
 <h2>Exercises</h2>
@@ -239,9 +255,8 @@ def export_csv(course, section, path, not_graded=()):
             except MissingEntry:
                 pass   # nothing handed in: nbgrader's export gives 0
             else:
-                penalty = submission.late_submission_penalty
-                row[2], row[7], row[8], row[9] = (submission.timestamp, submission.score, penalty,
-                                                  max(0.0, submission.score - penalty))
+                score, penalty = final_score(submission)
+                row[2], row[7], row[8], row[9] = submission.timestamp, submission.score, penalty, score
             if student.id in not_graded:
                 row[7:10] = ["", "", ""]
             writer.writerow([text(value) for value in row[:3]] + [inert(value) for value in row[3:7]]

@@ -267,5 +267,5 @@ def test_the_instructor_command_reports_what_it_could_not_grade_and_goes_on(tmp_
     printed = capsys.readouterr().out
     assert "erin" in printed and "found references (1).ipynb instead" in printed
     total = sum(most for _, most in FULL.values())
-    assert build.scores(course)[SECTION, "alice"] == (total, total)
+    assert build.scores(course)[SECTION, "alice"] == (total, total, 0.0)
     assert batch_report.load(course, SECTION).not_graded() == {"erin"}

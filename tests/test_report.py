@@ -21,7 +21,9 @@ SCORES = {
     "ann": {"mean_test": 2.0, "mean_test_vectorized": 1.0, "peak_test": 2.0},   # all full
     "ben": {"mean_test": 2.0, "mean_test_vectorized": 0.0, "peak_test": 0.0},   # mean partial, peak zero
     "cat": {"mean_test": 0.0, "mean_test_vectorized": 0.0, "peak_test": 0.0},   # all zero
+    "eve": {"mean_test": 2.0, "mean_test_vectorized": 1.0, "peak_test": 2.0},   # all full, but late
 }
+LATE = {"eve": 3.0}   # student -> late penalty in the gradebook
 # student -> {grade id: the first traceback line of the failed test}
 FAILURES = {
     "ben": {"mean_test_vectorized": "HiddenTestFailure: mean is not vectorized",
@@ -67,6 +69,8 @@ def written(tmp_path_factory):
                 gradebook.add_submission(SECTION, student)
             for grade_id, points in scores.items():
                 gradebook.find_grade(grade_id, SECTION, SECTION, student).auto_score = points
+            if student in LATE:
+                gradebook.find_submission_notebook(SECTION, SECTION, student).late_submission_penalty = LATE[student]
             gradebook.db.commit()
         gradebook.add_student("dan", **NAMES["dan"])   # handed in a notebook nbgrader could not read
     for student in SCORES:
@@ -88,9 +92,19 @@ def written(tmp_path_factory):
 def test_each_exercise_counts_full_partial_and_zero_marks(written):
     course, _ = written
     data = report.collect(course, SECTION)
-    assert data.exercises["mean"].shares() == (1, 1, 1)
-    assert data.exercises["peak"].shares() == (1, 0, 2)
-    assert data.totals == {"ann": 5.0, "ben": 2.0, "cat": 0.0}
+    assert data.exercises["mean"].shares() == (2, 1, 1)   # per exercise: the points before any penalty
+    assert data.exercises["peak"].shares() == (2, 0, 2)
+    assert data.totals == {"ann": 5.0, "ben": 2.0, "cat": 0.0, "eve": 2.0}   # eve: 5 less her penalty
+    assert data.penalties == {"eve": 3.0}
+
+
+def test_scores_are_after_late_penalties_and_the_penalty_is_shown(written):
+    course, page = written
+    assert "mean score 2.2 out of 5 (after late penalties)" in page   # (5 + 2 + 0 + 2) / 4
+    assert "Late penalties taken off:" in page and "<code>eve</code>: 3 points" in page
+    with open(course.instructor_report(SECTION, ".csv"), newline="") as file:
+        eve = next(row for row in csv.DictReader(file) if row["student_id"] == "eve")
+    assert (eve["raw_score"], eve["late_submission_penalty"], eve["score"]) == ("5.0", "3.0", "2.0")
 
 
 def test_the_most_common_failure_messages_count_students_once_per_exercise(written):
@@ -112,7 +126,7 @@ def test_student_text_is_escaped_in_the_page(written):
 def test_the_students_not_graded_are_named_with_the_reason(written):
     _, page = written
     assert "<li><code>dan</code>: quiz.ipynb is empty.</li>" in page
-    assert "3 students graded" in page and "1 not graded" in page
+    assert "4 students graded" in page and "1 not graded" in page
 
 
 def _csv_rows(path):
@@ -127,14 +141,15 @@ def test_the_csv_has_the_columns_and_values_of_nbgrader_export(written, tmp_path
     course, _ = written
     rows = _csv_rows(course.instructor_report(SECTION, ".csv"))
     assert tuple(rows[0]) == report.CSV_COLUMNS
-    assert {r["student_id"]: r["score"] for r in rows} == {"ann": "5.0", "ben": "2.0", "cat": "0.0", "dan": ""}
+    assert {r["student_id"]: r["score"] for r in rows} == {"ann": "5.0", "ben": "2.0", "cat": "0.0", "dan": "",
+                                                                "eve": "2.0"}
     assert {r["max_score"] for r in rows} == {"5.0"}
     # nbgrader's own export of the graded students, whose names hold no comma, has the same values
     with Gradebook(course.db_url) as gradebook:
         CsvExportPlugin(to=str(tmp_path / "nbgrader.csv"), assignment=[SECTION]).export(gradebook)
     theirs = {r["student_id"]: r for r in _csv_rows(tmp_path / "nbgrader.csv")}
     for row in rows:
-        if row["student_id"] in ("ben", "cat"):
+        if row["student_id"] in ("ben", "cat", "eve"):
             assert row == theirs[row["student_id"]]
 
 
