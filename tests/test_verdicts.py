@@ -6,6 +6,7 @@ which a report's names reach a failure message gets an honest value (named in
 plain words) and a hostile one (described, never quoted), in the grader's own
 process (validating a notebook) and through the isolated worker (autograding).
 """
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -13,7 +14,8 @@ import pytest
 
 from course.grading import GradingFailure, check, check_vectorized, checks, construct
 from course.grading.call_report import Measurement
-from course.grading.executor import IsolatedExecute
+from course.grading.executor import IsolatedExecute, _verdict
+from course.grading.feedback import DETAIL_CHARS, VERDICT_CHARS
 from course.grading.probe import object_work_label, suspect_label
 from course.grading.remote import RemoteObject
 from course.grading.wire import Opaque
@@ -211,3 +213,46 @@ def test_exceptions_and_placeholders_share_that_home():
     assert opaque_phrase("object array") == "an array of Python objects"
     assert opaque_phrase(MARK) == "an object of a type of your own"
     assert "an object of a type of your own" in checks.difference(Opaque(MARK, MARK), np.zeros(2))
+
+
+# -- the verdict's size ----------------------------------------------------------------------------
+def test_a_verdict_and_its_instructor_lines_are_capped():
+    output = _verdict("x" * 10**6, ["", "--- for the instructor ---", "y" * 10**6, "z"])
+    student_line, *detail = output["traceback"]
+    assert len(student_line) <= VERDICT_CHARS + 100 and "\n" not in student_line
+    assert output["evalue"] in student_line and "more characters not shown" in output["evalue"]
+    assert sum(map(len, detail)) <= DETAIL_CHARS + 100 and detail[:2] == ["", "--- for the instructor ---"]
+    assert _verdict("short")["traceback"] == ["HiddenTestFailure: short"]
+
+
+class _NoStudent:
+    def lookup(self, names):
+        return {}
+
+
+def _executor(output_mib=1):
+    executor = IsolatedExecute(notebook_output_limit=output_mib)
+    executor._deadline, executor._exercises = time.monotonic() + 60, []
+    executor._output_room = output_mib * 2**20
+    return executor
+
+
+def test_a_hidden_test_s_long_message_is_capped_in_the_notebook():
+    failure = _executor()._run_hidden(_NoStudent(), "from course.grading import GradingFailure\n"
+                                                    "raise GradingFailure('w' * 10**7)\n")
+    assert len(failure["evalue"]) <= VERDICT_CHARS + 100
+    assert sum(map(len, failure["traceback"])) <= VERDICT_CHARS + DETAIL_CHARS + 200
+
+
+def test_errors_count_in_the_notebook_s_output_budget_and_are_never_left_out():
+    executor = _executor()
+    error = {"output_type": "error", "ename": "ValueError", "evalue": "e" * 10_000,
+             "traceback": ["ValueError: " + "e" * 10_000]}
+    kept = [executor._within_output_budget([error]) for _ in range(60)]
+    fits = 2**20 // (10_000 + len(error["traceback"][0]))  # 52 of them
+    assert all(outputs == [error] for outputs in kept[:fits]) and executor._output_room == 0
+    last = kept[fits]
+    assert [o["output_type"] for o in last] == ["error"] and last[0]["ename"] == "ValueError"
+    assert "reached the grader's limit of 1 MiB" in last[0]["evalue"]
+    text = {"output_type": "stream", "name": "stdout", "text": "t"}
+    assert "not kept" in executor._within_output_budget([text, error])[0]["text"]

@@ -15,6 +15,11 @@ from .. import notebooks
 # INSTRUCTOR_ONLY, for the instructor.
 HIDDEN_FAILURE = "HiddenTestFailure"
 INSTRUCTOR_ONLY = "--- for the instructor ---"
+# The student's line says which case failed and how in the grader's words, which
+# need far fewer characters; the cap holds whatever a hidden test's message holds.
+# The instructor's lines (the traceback, with the student's own texts) are capped together.
+VERDICT_CHARS = 500
+DETAIL_CHARS = 20_000
 
 
 class HideHiddenTests(NbGraderPreprocessor):
