@@ -20,6 +20,7 @@ from helpers import autograde, exercise_scores, make_course, run_nbgrader, submi
 from course import build, notebooks
 from course.grading import cgroup
 from course.grading.executor import IsolatedExecute
+from course.grading.feedback import HIDDEN_FAILURE, INSTRUCTOR_ONLY, VERDICT_CHARS
 from course.grading.session import StudentProcessError
 from course.layout import ROOT
 
@@ -165,6 +166,30 @@ def test_feedback_of_failed_hidden_tests_shows_no_hidden_code(integrity_course):
         assert leaked == [], (path.name, leaked[:3])
         graded = (integrity_course / "autograded" / _student(path) / section / f"{section}.ipynb").read_text()
         assert "BEGIN HIDDEN TESTS" in graded  # the instructor's copy keeps everything
+
+
+# What the cheat_verdict_text files make of the hidden inputs: a marker, then the inputs' digits
+# (their code writes the marker followed by a quote, so their own source does not match).
+_LEAKED = re.compile(r"LEAK[ABC]_m?\d")
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*/cheat_verdict_text.py")), ids=lambda p: p.parent.name)
+def test_a_verdict_shows_no_text_the_student_chose_and_is_capped(integrity_course, path):
+    section, student = path.parent.name, _student(path)
+    graded = notebooks.read(integrity_course / "autograded" / student / section / f"{section}.ipynb")
+    verdicts = {notebooks.nbgrader_meta(cell)["grade_id"]: output for cell in graded.cells
+                for output in cell.get("outputs", []) if output.get("ename") == HIDDEN_FAILURE}
+    # every attack reached the hidden tests (its visible tests pass), so a verdict had the chance to leak
+    assert {notebooks.exercise_of(grade_id) for grade_id in verdicts} == set(_answers(path)), sorted(verdicts)
+    for grade_id, output in verdicts.items():
+        student_line = output["traceback"][0]
+        assert len(student_line) <= VERDICT_CHARS + 100 and not _LEAKED.search(student_line), (grade_id, student_line)
+        assert INSTRUCTOR_ONLY in output["traceback"]  # the instructor's copy keeps the details
+    page = (integrity_course / "feedback" / student / section / f"{section}.html").read_text()
+    leak = _LEAKED.search(page)
+    assert not leak, page[max(leak.start() - 300, 0):leak.end() + 100] if leak else None
+    shown = re.findall(f"{HIDDEN_FAILURE}: [^<\n]*", page)
+    assert len(shown) >= len(verdicts) and all(len(line) <= VERDICT_CHARS + 100 for line in shown), shown
 
 
 def test_autograded_notebook_output_is_bounded(integrity_course):

@@ -14,18 +14,17 @@ plain-data report (:mod:`course.grading.probe`), so both ways judge alike.
 Failure messages say what is wrong and in which case, never the expected
 values or the hidden inputs.
 """
-import builtins
 import copy
 import math
-import sys
 
 import numpy as np
 
 from . import wire
 from .diagnosis import diagnose
-from .probe import run_call
+from .probe import object_work_label, run_call, suspect_label
 from .remote import LocalObject, RemoteObject, StudentCodeError, local_report, unwrap_local
 from .stand_in import stand_ins_in
+from .wording import dtype_phrase, opaque_phrase, public_exception_name, type_phrase
 
 
 class GradingFailure(AssertionError):
@@ -50,22 +49,6 @@ def run(func, args=(), kwargs=None, **options):
         raise GradingFailure(f"{_name(func)} is not a function")
     args, kwargs = unwrap_local((tuple(args), dict(kwargs or {})))
     return local_report(run_call(func, args, kwargs, **options))
-
-
-def public_exception_name(type_name, classes=()):
-    """The first of ``type_name`` and its base ``classes`` (names, as the probe reports
-    them) that is one of Python's or NumPy's own public exception classes, or a
-    description: a student's class name is the student's text, and could spell
-    out a hidden input."""
-    for candidate in (type_name, *classes):
-        module, _, name = str(candidate).rpartition(".")
-        public = module.split(".")[0] == "numpy" and not any(part.startswith("_") for part in module.split("."))
-        owner = builtins if not module else sys.modules.get(module) if public else None
-        found = getattr(owner, name, None) if owner is not None and name.isidentifier() else None
-        if (isinstance(found, type) and issubclass(found, BaseException) and found.__name__ == name
-                and not name.startswith("_")):
-            return candidate
-    return "an exception of a class of its own"
 
 
 def check(func, *args, case=None, **kwargs):
@@ -93,7 +76,7 @@ def construct(cls, *args, case=None, **kwargs):
     """
     made = check(cls, *args, case=case, **kwargs)
     if not isinstance(made.value, (RemoteObject, LocalObject)):
-        made.fail(f"made a {_type_of(made.value)}, not an object")
+        made.fail(f"made {_type_of(made.value)}, not an object")
     object.__setattr__(made.value, "__name__", case or _name(cls))
     return made.value
 
@@ -140,7 +123,7 @@ class Checked:
 
     def _result(self):
         if self.report.result is None:
-            self.fail(f"returned {self.report.result_type}, not a NumPy array")
+            self.fail(f"returned {type_phrase(self.report.result_type)}, not a NumPy array")
         return self.report.result
 
     # -- what the value is -------------------------------------------------
@@ -152,7 +135,7 @@ class Checked:
         if shape is not None and facts.shape != tuple(shape):
             self.fail(f"returned shape {facts.shape}, expected {tuple(shape)}")
         if kind is not None and facts.kind not in kind:
-            self.fail(f"returned dtype {facts.dtype}, expected {_kind_words(kind)}")
+            self.fail(f"returned {dtype_phrase(facts.dtype, facts.kind)}, expected {_kind_words(kind)}")
         return self
 
     def equals(self, expected, *, rtol=1e-7, atol=0.0):
@@ -322,7 +305,8 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
                         "Whole-array code needs none of this.")
         counts.append(report.measurement.line_events)
         object_work.append(report.measurement.object_work_ns)
-        object_calls.extend(c for c in report.measurement.object_work_calls if c not in object_calls)
+        object_calls.extend(label for label in map(object_work_label, report.measurement.object_work_calls)
+                            if label not in object_calls)
         calls.append(called)
     growth = counts[-1] - counts[0]
     allowed = (sizes[-1] - sizes[0]) // 16 + 16
@@ -423,7 +407,7 @@ def _unmeasured(facts):
         return ["the report of the measurement is missing"]
     reasons = []
     if facts.suspect_calls:
-        reasons.append("it used " + ", ".join(facts.suspect_calls))
+        reasons.append("it used " + ", ".join(dict.fromkeys(map(suspect_label, facts.suspect_calls))))
     if facts.tracer_replaced or facts.profiler_replaced or facts.sampler_replaced:
         reasons.append("it replaced the tracer that counts its lines")
     if facts.untraced_frames:
@@ -468,10 +452,12 @@ def _is_number(x):
 
 
 def _type_of(actual):
-    """The type a student's result had, in their terms (a placeholder names the student's type)."""
+    """What a student's result was, in the grader's words (:mod:`course.grading.wording`)."""
     if isinstance(actual, wire.Opaque):
-        return f"{actual.type_name} object (not plain data the grader can read)"
-    return wire.type_name(actual)
+        return f"{opaque_phrase(actual.type_name)} (not plain data the grader can read)"
+    if isinstance(actual, (RemoteObject, LocalObject)):
+        return type_phrase(actual._type_name)
+    return type_phrase(wire.type_name(actual))
 
 
 def _structured_difference(actual, expected, *, rtol, atol, where):
@@ -479,8 +465,9 @@ def _structured_difference(actual, expected, *, rtol, atol, where):
     shapes, values close (each field compared like an array of its own)."""
     names = actual.dtype.names
     if names != expected.dtype.names:
-        return (f"{where} has the fields {list(names or ())}, expected {list(expected.dtype.names)}"
-                " in that order")
+        # The student's field names are the student's text: only the statement's are named.
+        found = "a structured dtype with other fields" if names else dtype_phrase(actual.dtype)
+        return f"{where} has {found}, expected the fields {list(expected.dtype.names)} in that order"
     for name in names:
         got, want = actual.dtype.fields[name][0], expected.dtype.fields[name][0]
         if got.shape != want.shape:
@@ -499,13 +486,13 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
     """
     if isinstance(expected, np.ndarray):
         if not isinstance(actual, np.ndarray):
-            return f"{where} is a {_type_of(actual)}, expected a NumPy array"
+            return f"{where} is {_type_of(actual)}, expected a NumPy array"
         if actual.shape != expected.shape:
             hint = diagnose(actual, expected)
             return f"{where} {hint}" if hint else f"{where} has shape {actual.shape}, expected {expected.shape}"
         allowed = _compatible_kinds(expected.dtype.kind)
         if actual.dtype.kind not in allowed:
-            return f"{where} has dtype {actual.dtype}, expected {_kind_words(allowed)}"
+            return f"{where} has {dtype_phrase(actual.dtype)}, expected {_kind_words(allowed)}"
         if expected.dtype.names is not None:
             return _structured_difference(actual, expected, rtol=rtol, atol=atol, where=where)
         if expected.dtype.kind in "fc":
@@ -519,11 +506,11 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         return None
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(actual, (bool, np.bool_)):
-            return f"{where} is a {_type_of(actual)}, expected a bool"
+            return f"{where} is {_type_of(actual)}, expected a bool"
         return None if bool(actual) == bool(expected) else f"{where} is wrong"
     if _is_number(expected):
         if not _is_number(actual):
-            return f"{where} is a {_type_of(actual)}, expected a number"
+            return f"{where} is {_type_of(actual)}, expected a number"
         if isinstance(expected, (float, np.floating)) and math.isnan(expected):
             return None if isinstance(actual, (float, np.floating)) and math.isnan(actual) \
                 else f"{where} is wrong"
@@ -533,7 +520,7 @@ def difference(actual, expected, *, rtol=1e-7, atol=0.0, where="the result"):
         return None if close else f"{where} is wrong"
     if isinstance(expected, (tuple, list)):
         if not isinstance(actual, (tuple, list)):
-            return f"{where} is a {_type_of(actual)}, expected a sequence"
+            return f"{where} is {_type_of(actual)}, expected a sequence"
         if len(actual) != len(expected):
             return f"{where} has {len(actual)} items, expected {len(expected)}"
         for i, (a, e) in enumerate(zip(actual, expected)):

@@ -31,10 +31,13 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from .. import notebooks
-from .checks import GradingFailure, public_exception_name
-from .feedback import COURSE_METADATA, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY
+from .checks import GradingFailure
+from .call_report import bounded_text
+from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
+                       VERDICT_CHARS)
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
+from .wording import public_exception_name
 
 
 def exercise_names(nb):
@@ -82,6 +85,18 @@ _NOT_DIAGNOSED = ("CellTimeoutError", "KernelCrash", "GradingTimeLimit")
 def _error(ename, message, detail=()):
     return {"output_type": "error", "ename": ename, "evalue": message,
             "traceback": [f"{ename}: {message}", *detail]}
+
+
+def _verdict(message, detail=()):
+    """A failed hidden test: the student's line and the instructor's, each capped."""
+    detail = bounded_text("\n".join(detail), DETAIL_CHARS).splitlines() if detail else []
+    return _error(HIDDEN_FAILURE, bounded_text(message, VERDICT_CHARS).replace("\n", " "), detail)
+
+
+def _output_size(output):
+    """Characters an output adds to the notebook."""
+    return (len(output.get("text", "")) + len(output.get("data", {}).get("image/png", ""))
+            + len(output.get("evalue", "")) + sum(map(len, output.get("traceback", ()))))
 
 
 def _stream(name, text):
@@ -138,7 +153,7 @@ class IsolatedExecute(NbGraderPreprocessor):
                         cell.metadata.setdefault(COURSE_METADATA, {})[HIDDEN_STATUS] = status
                 else:
                     outputs = self._run(session, cell.source)
-                cell.outputs = [from_dict(output) for output in outputs]
+                cell.outputs = [from_dict(output) for output in self._within_output_budget(outputs)]
             self.log.info("student process: %s; restarts: %d", ", ".join(session.protections),
                           session.restarts)
         finally:
@@ -180,23 +195,29 @@ class IsolatedExecute(NbGraderPreprocessor):
         for image in reply["images"]:
             outputs.append({"output_type": "display_data", "metadata": {},
                             "data": {"image/png": base64.b64encode(image).decode()}})
-        outputs = self._within_output_budget(outputs)
         if reply["error"]:
             outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"]))
         return outputs
 
     def _within_output_budget(self, outputs):
-        """The outputs the notebook's output budget still has room for, then a note."""
-        kept = []
+        """The outputs the notebook's output budget still has room for, then a note. Errors
+        count too (a cell's own, a hidden test's verdict), but are never left out: an error
+        is what fails the cell, so past the budget it keeps its name, with a note."""
+        kept, full = [], False
+        note = ("[output not kept: this notebook's outputs reached the grader's limit of"
+                f" {self.notebook_output_limit} MiB]")
         for output in outputs:
-            size = len(output.get("text", "")) + len(output.get("data", {}).get("image/png", ""))
-            if size > self._output_room:
-                self._output_room = 0
-                kept.append(_stream("stdout", "[output not kept: this notebook's outputs reached the grader's"
-                                              f" limit of {self.notebook_output_limit} MiB]\n"))
-                break
-            self._output_room -= size
-            kept.append(output)
+            size = _output_size(output)
+            if not full and size <= self._output_room:
+                self._output_room -= size
+                kept.append(output)
+                continue
+            if not full:
+                self._output_room, full = 0, True
+                if output["output_type"] != "error":
+                    kept.append(_stream("stdout", note + "\n"))
+            if output["output_type"] == "error":
+                kept.append(_error(output["ename"], note))
         return kept
 
     def _grade_test_cell(self, session, source):
@@ -219,11 +240,11 @@ class IsolatedExecute(NbGraderPreprocessor):
     def _run_hidden(self, session, hidden):
         """Run hidden tests here; return an error output or None if they pass."""
         if self._remaining(1) <= 0:
-            return _error(HIDDEN_FAILURE, "not run: the grading time limit of this notebook was reached")
+            return _verdict("not run: the grading time limit of this notebook was reached")
         try:
             code = compile(hidden, "<hidden tests>", "exec")
         except SyntaxError as error:
-            return _error(HIDDEN_FAILURE, "the hidden tests could not be compiled", [repr(error)])
+            return _verdict("the hidden tests could not be compiled", [repr(error)])
         namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}
         wanted = [n for n in self._exercises if n in _code_names(code)]
         try:
@@ -231,21 +252,20 @@ class IsolatedExecute(NbGraderPreprocessor):
                 namespace.update(session.lookup(wanted))
                 exec(code, namespace)
         except GradingFailure as error:
-            return _error(HIDDEN_FAILURE, str(error), self._detail())
+            return _verdict(str(error), self._detail())
         except NameError as error:
-            return _error(HIDDEN_FAILURE, f"{error.name} is not defined (did its cell run without errors?)",
-                          self._detail())
+            return _verdict(f"{error.name} is not defined (did its cell run without errors?)", self._detail())
         except StudentCodeError as error:
-            return _error(HIDDEN_FAILURE, f"your code raised {public_exception_name(error.type_name, error.classes)}",
-                          self._detail())
+            return _verdict(f"your code raised {public_exception_name(error.type_name, error.classes)}",
+                            self._detail())
         except GradingTimeLimit:
-            return _error(HIDDEN_FAILURE, "not run: the grading time limit of this notebook was reached")
+            return _verdict("not run: the grading time limit of this notebook was reached")
         except StudentTimeout as error:
-            return _error(HIDDEN_FAILURE, f"a call of your function {error}", self._detail())
+            return _verdict(f"a call of your function {error}", self._detail())
         except StudentProcessError as error:
-            return _error(HIDDEN_FAILURE, str(error), self._detail())
+            return _verdict(str(error), self._detail())
         except Exception as error:  # noqa: BLE001 - a wrong answer may break a test in any way
-            return _error(HIDDEN_FAILURE, f"a hidden test failed ({type(error).__name__})", self._detail())
+            return _verdict(f"a hidden test failed ({type(error).__name__})", self._detail())
         return None
 
     @staticmethod

@@ -20,6 +20,11 @@ INSTRUCTOR_ONLY = "--- for the instructor ---"
 # "failed" or were "not run"; they run even when the visible part failed, for their message.
 COURSE_METADATA = "course"
 HIDDEN_STATUS = "hidden_tests"
+# The student's line says which case failed and how in the grader's words, which
+# need far fewer characters; the cap holds whatever a hidden test's message holds.
+# The instructor's lines (the traceback, with the student's own texts) are capped together.
+VERDICT_CHARS = 500
+DETAIL_CHARS = 20_000
 
 
 class HideHiddenTests(NbGraderPreprocessor):

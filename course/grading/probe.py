@@ -97,10 +97,39 @@ _SUSPECT_CODE = {threading.settrace.__code__: "threading.settrace",
 # Attributes that switch a frame's line events off.
 _FRAME_TRACING = frozenset({"f_trace", "f_trace_lines", "f_trace_opcodes"})
 _CTYPES_DIR = os.path.dirname(ctypes.__file__) + os.sep
+# The other suspects, named in the probe's words (never by the student's function name:
+# a co_name is the student's text).
+_NAMES_FRAME_TRACING, _CTYPES, _NO_LINE_NUMBERS = "frame.f_trace", "ctypes", "code without line numbers"
 _RESUME = dis.opmap["RESUME"]
 _EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
 _JUMPS_BACKWARD = frozenset(dis.opmap[name] for name in ("JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT")
                             if name in dis.opmap)
+
+
+# -- reading the names back in the grader ---------------------------------------------
+# A report's names come from the student's process, which may send any text: the grader
+# takes only the names in the tables above, and describes anything else.
+_SUSPECT_LABELS = frozenset({f"{module}.{name}" for module, names in _SUSPECT_FUNCTIONS.items() for name in names}
+                            | set(_SUSPECT_CODE.values()) | {_NAMES_FRAME_TRACING, _CTYPES, _NO_LINE_NUMBERS})
+_OBJECT_WORK_LABELS = frozenset(_OBJECT_WORK.values()) | frozenset(_OBJECT_WORK_METHODS.values())
+
+
+def suspect_label(name):
+    """A ``suspect_calls`` entry as a verdict may name it: one of the probe's own labels,
+    a function of a suspect module (``_signal.setitimer``) that exists there, or a description."""
+    module, _, function = str(name).partition(".")
+    if name in _SUSPECT_LABELS:
+        return name
+    if module in _SUSPECT_MODULES:
+        loaded = sys.modules.get(module)
+        real = loaded is not None and function.isidentifier() and hasattr(loaded, function)
+        return name if real else f"a function of {module}"
+    return "a function that hides lines from the count"
+
+
+def object_work_label(name):
+    """An ``object_work_calls`` entry as a verdict may name it: one of the probe's own labels, or a description."""
+    return name if name in _OBJECT_WORK_LABELS else "a built-in function"
 
 
 def _arrays_in(args, kwargs):
@@ -364,11 +393,11 @@ class _Watch:
             if type(constant) is str and constant in _FRAME_TRACING:
                 touches = True
         if touches:
-            self._suspect(f"frame.f_trace (in {code.co_name})")
+            self._suspect(_NAMES_FRAME_TRACING)
         if code.co_filename.startswith(_CTYPES_DIR):
-            self._suspect("ctypes")
+            self._suspect(_CTYPES)
         if self._hides_lines(code):
-            self._suspect(f"code without line numbers (in {code.co_name})")
+            self._suspect(_NO_LINE_NUMBERS)
 
     @staticmethod
     def _hides_lines(code):

@@ -18,6 +18,7 @@ import numpy as np
 from . import wire
 from .call_report import CallReport
 from .probe import run_call
+from .wording import type_phrase
 
 # What goes by value between the processes; anything else stays where it was made.
 PLAIN = (type(None), bool, int, float, complex, str, bytes, list, tuple, dict,
@@ -87,7 +88,8 @@ class RemoteObject(wire.StudentObjectHandle):
         return self
 
     def __repr__(self):
-        return f"<student's {self._type_name} {self.__name__}>"
+        # in the grader's words: the type's name is the student's text (tracebacks may show it)
+        return f"<{type_phrase(self._type_name)} of the student's: {self.__name__}>"
 
 
 def _shared_locally(value, name):
@@ -156,4 +158,5 @@ class LocalObject:
         return self
 
     def __repr__(self):
-        return f"<student's {self._type_name} {self.__name__}>"
+        # in the grader's words: the type's name is the student's text (tracebacks may show it)
+        return f"<{type_phrase(self._type_name)} of the student's: {self.__name__}>"

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import cgroup, sandbox, wire
-from .call_report import CallReport, ReportError, bounded_text, identifier
+from .call_report import MAX_NAME_CHARS, CallReport, ReportError, bounded_text, identifier
 from .remote import RemoteObject
 from .stand_in import stand_ins_in
 from .wire import write_frame
@@ -321,7 +321,7 @@ class StudentSession:
         if "id" not in ref and "name" not in ref:
             ref = {"id": ref}
         ref = dict(ref, generation=self._generation)
-        return RemoteObject(self, ref, name, entry["type"])
+        return RemoteObject(self, ref, name, bounded_text(entry.get("type"), MAX_NAME_CHARS))
 
     def _current(self, ref):
         if "name" not in ref and ref.get("generation") != self._generation:
