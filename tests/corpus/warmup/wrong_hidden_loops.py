@@ -5,6 +5,7 @@
 
 # %% random_walk
 # wrong: a Python loop with its line numbers removed
+# feedback: could not be measured
 def _unlined(function):
     """The same function, its code object rebuilt so that no instruction has a line number."""
     units, table = len(function.__code__.co_code) // 2, bytearray()
@@ -27,6 +28,7 @@ def random_walk(n, rng):
 
 # %% find_subsequence
 # wrong: a Python loop with its line numbers removed
+# feedback: could not be measured
 @_unlined
 def find_subsequence(seq, sub):
     seq, sub = list(seq), list(sub)
@@ -42,6 +44,7 @@ def find_subsequence(seq, sub):
 
 # %% negate_between
 # wrong: a Python loop with its line numbers removed
+# feedback: could not be measured
 @_unlined
 def negate_between(Z, low, high):
     for i in range(len(Z)):

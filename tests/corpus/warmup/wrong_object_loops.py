@@ -4,6 +4,7 @@
 
 # %% random_walk
 # wrong: the introduction's itertools version, on a list of Python ints
+# feedback: is not vectorized
 import functools
 import itertools
 import operator
@@ -15,6 +16,7 @@ def random_walk(n, rng):
 
 # %% find_subsequence
 # wrong: a list of window comparisons made by map over Python tuples
+# feedback: is not vectorized
 def find_subsequence(seq, sub):
     seq, sub = np.asarray(seq), tuple(np.asarray(sub).tolist())
     m = len(sub)
@@ -26,12 +28,14 @@ def find_subsequence(seq, sub):
 
 # %% negate_between
 # wrong: to a list and back (the signs are found with NumPy, applied to Python ints by map)
+# feedback: is not vectorized
 def negate_between(Z, low, high):
     signs = np.where((Z > low) & (Z < high), -1, 1)
     Z[...] = np.array(list(map(operator.mul, Z.tolist(), signs.tolist())))
 
 # %% cellular_automaton
 # wrong: each new row made by map over the neighbourhoods, as Python ints
+# feedback: is not vectorized
 def cellular_automaton(rule, initial, steps):
     out = np.zeros((steps, len(initial)), dtype=int)
     out[0] = initial
