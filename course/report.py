@@ -7,8 +7,9 @@ and the batch report:
 - each exercise's share of full, partial and zero marks, which says what the
   class struggles with (``<section>-exercises.png``);
 - the most common failure messages per exercise, as the student reads them in
-  the feedback (the first line of a failed test's error; hidden-test details
-  for the instructor are left out);
+  the feedback (course.grading.feedback.student_message: the first line of a failed
+  test's error, which for a bare visible ``assert`` is the failing statement;
+  hidden-test details for the instructor are left out);
 - the students not graded, with the batch report's reason.
 
 ``reports/<section>.csv`` has the columns and values of ``nbgrader export`` for
@@ -17,17 +18,16 @@ Student-chosen text is escaped in the page.
 """
 import csv
 import html
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from . import notebooks
 from .grading import batch_report
 from .grading.batch_report import NOT_GRADED
+from .grading.feedback import student_message
 
 TOP_MESSAGES = 3          # failure messages shown per exercise
 MAX_MESSAGE_CHARS = 300   # a message longer than this is cut in the page
-ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # tracebacks of visible tests may be coloured
 
 
 @dataclass
@@ -53,13 +53,6 @@ class SectionData:
     not_graded: dict = field(default_factory=dict)    # student -> reason
 
 
-def failure_message(output):
-    """The line a student reads for a failed test cell's error output."""
-    lines = output.get("traceback") or []
-    first = lines[0] if lines else f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-    return " ".join(ANSI_COLOUR.sub("", first).split())   # one line, as in a table
-
-
 def _failures(course, section, student):
     """``{grade_id: message}`` of the failed test cells of the student's autograded notebook."""
     path = course.autograded(student, section)
@@ -71,7 +64,7 @@ def _failures(course, section, student):
             continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                found[notebooks.nbgrader_meta(cell).get("grade_id", "")] = failure_message(output)
+                found[notebooks.nbgrader_meta(cell).get("grade_id", "")] = student_message(output)
                 break
     return found
 

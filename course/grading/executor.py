@@ -32,7 +32,7 @@ from traitlets import Float, Integer
 
 from .. import notebooks
 from .checks import GradingFailure, public_exception_name
-from .feedback import HIDDEN_FAILURE, INSTRUCTOR_ONLY
+from .feedback import HIDDEN_FAILURE, INSTRUCTOR_ONLY, with_failed_check_messages
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
 
@@ -192,7 +192,8 @@ class IsolatedExecute(NbGraderPreprocessor):
 
     def _grade_test_cell(self, session, source):
         visible, hidden = notebooks.split_hidden_tests(source)
-        outputs = self._run(session, visible)
+        # A bare `assert` fails with no message: give it its own text, so the student sees which check failed.
+        outputs = self._run(session, with_failed_check_messages(visible))
         # stderr would also cost the points in nbgrader; keep it as plain text
         outputs = [dict(o, name="stdout") if o.get("name") == "stderr" else o for o in outputs]
         if any(o["output_type"] == "error" for o in outputs) or not hidden.strip():
