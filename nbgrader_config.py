@@ -1,6 +1,5 @@
 """nbgrader configuration of the Advanced NumPy course (course root = this folder)."""
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbconvert.preprocessors.sanitize import SanitizeHTML
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
                                     LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
@@ -32,10 +31,14 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor,
                                        LimitOutput, SaveAutoGrades, AssignLatePenalties,
                                        CheckCellMetadataOnce]
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor, SanitizeHTML]
-# A student's Markdown and outputs must not run scripts in the page a teaching assistant opens.
-c.SanitizeHTML.enabled = True  # nbconvert preprocessors are off unless enabled
-c.SanitizeHTML.strip = True
+# The feedback page reads like the site (course/feedback_page.py): its renderer, its stylesheet.
+# Named, not imported: only generate_feedback loads the site's renderer, not every autograde process.
+c.GenerateFeedback.exporter_class = "course.feedback_page.FeedbackExporter"
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, "course.feedback_page.SanitizeOutputs"]
+# A student's Markdown and outputs must not run scripts in the page a teaching assistant opens:
+# SanitizeOutputs cleans outputs and raw cells, FeedbackExporter the rendered Markdown.
+c.SanitizeOutputs.enabled = True  # nbconvert preprocessors are off unless enabled
+c.SanitizeOutputs.strip = True
 
 # Malformed submissions (see README, "Malformed submissions"): only regular files of a
 # submission are read; the hook checks the files, RepairSubmission repairs the grader's

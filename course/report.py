@@ -7,8 +7,9 @@ and the batch report:
 - each exercise's share of full, partial and zero marks, which says what the
   class struggles with (``<section>-exercises.png``);
 - the most common failure messages per exercise, as the student reads them in
-  the feedback (the first line of a failed test's error; hidden-test details
-  for the instructor are left out);
+  the feedback (course.grading.feedback.student_message: the first line of a failed
+  test's error, which for a bare visible ``assert`` is the failing statement;
+  hidden-test details for the instructor are left out);
 - the students not graded, with the batch report's reason.
 
 ``reports/<section>.csv`` has the columns and values of ``nbgrader export`` for
@@ -17,17 +18,16 @@ Student-chosen text is escaped in the page.
 """
 import csv
 import html
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from . import notebooks
 from .grading import batch_report, quoting
 from .grading.batch_report import NOT_GRADED
+from .grading.feedback import HIDDEN_FAILURE, student_message
 
 TOP_MESSAGES = 3          # failure messages shown per exercise
 MAX_MESSAGE_CHARS = 300   # a message longer than this is cut in the page
-ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # tracebacks of visible tests may be coloured
 
 
 @dataclass
@@ -54,13 +54,6 @@ class SectionData:
     penalties: dict = field(default_factory=dict)     # student -> late penalty taken off the total
 
 
-def failure_message(output):
-    """The line a student reads for a failed test cell's error output."""
-    lines = output.get("traceback") or []
-    first = lines[0] if lines else f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-    return " ".join(ANSI_COLOUR.sub("", first).split())   # one line, as in a table
-
-
 def _failures(course, section, student):
     """``{grade_id: message}`` of the failed test cells of the student's autograded notebook."""
     path = course.autograded(student, section)
@@ -70,10 +63,11 @@ def _failures(course, section, student):
     for cell in notebooks.read(path).cells:
         if not notebooks.is_test(cell):
             continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                found[notebooks.nbgrader_meta(cell).get("grade_id", "")] = failure_message(output)
-                break
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        # The hidden checks' message, which names the mistake, where they ran after a visible failure.
+        errors.sort(key=lambda o: o.get("ename") != HIDDEN_FAILURE)
+        if errors:
+            found[notebooks.nbgrader_meta(cell).get("grade_id", "")] = student_message(errors[0])
     return found
 
 

@@ -22,6 +22,10 @@ every page), and the student notebooks from release/ for download when they
 have been generated. Each page links its notebook and the Binder launch.
 The folder belongs to the site: files an earlier build wrote that this one did
 not (the page of a section that no longer exists) are removed.
+
+A student's feedback page (course.feedback_page) is made by a subclass of this
+module's exporter, with its stylesheet: the course's Markdown is turned into HTML
+here only.
 """
 import argparse
 import html

@@ -11,7 +11,8 @@ from collections import Counter
 import pytest
 from helpers import autograde, exercise_scores, release, source, submit
 
-from course import notebooks, report
+from course import notebooks
+from course.grading import feedback
 from course.layout import ROOT, Course
 
 pytestmark = pytest.mark.slow
@@ -62,7 +63,7 @@ def test_wrong_answer_loses_marks(corpus_course, section, stem, exercise):
 def student_messages(course, section, student, exercise):
     """The lines the student reads for the failed test cells of ``exercise``."""
     graded = notebooks.read(Course(course).autograded(student, section))
-    return [report.failure_message(output) for cell in graded.cells if notebooks.is_test(cell)
+    return [feedback.student_message(output) for cell in graded.cells if notebooks.is_test(cell)
             and notebooks.exercise_of(notebooks.nbgrader_meta(cell).get("grade_id", "")) == exercise
             for output in cell.get("outputs", []) if output.get("output_type") == "error"]
 

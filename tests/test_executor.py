@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from course.grading.executor import IsolatedExecute
-from course.grading.feedback import COURSE_METADATA, HIDDEN_FAILURE, HIDDEN_STATUS, HideHiddenTests
+from course.grading.feedback import COURSE_METADATA, HIDDEN_FAILURE, HIDDEN_STATUS, HIDDEN_VERDICTS, HideHiddenTests
 
 HIDDEN = ("### BEGIN HIDDEN TESTS\n"
           "import numpy as np\nfrom course.grading import check\n"
@@ -37,8 +37,7 @@ def test_a_failed_visible_assert_still_gets_the_hidden_diagnosis():
     assert message == "flip (five numbers): the result is in reverse order"
     assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "failed"
     feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
-    assert feedback.source.endswith("# Hidden tests: FAILED as well (the visible tests above failed first;"
-                                    " see both messages below)")
+    assert feedback.source.endswith(HIDDEN_VERDICTS[True, "failed"])
 
 
 def test_hidden_tests_that_pass_after_a_failed_visible_part_are_said_to_pass():
@@ -46,7 +45,7 @@ def test_hidden_tests_that_pass_after_a_failed_visible_part_are_said_to_pass():
     assert [e for e, _ in _messages(cell)] == ["AssertionError"]
     assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "passed"
     feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
-    assert "# Hidden tests: passed, but the visible tests above failed" in feedback.source
+    assert feedback.source.endswith(HIDDEN_VERDICTS[True, "passed"])
 
 
 def test_hidden_tests_do_not_run_after_a_visible_timeout():
@@ -54,12 +53,12 @@ def test_hidden_tests_do_not_run_after_a_visible_timeout():
     assert [e for e, _ in _messages(cell)] == ["CellTimeoutError"]
     assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "not run"
     feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
-    assert feedback.source.endswith("# Hidden tests: not run, because the visible tests above did not pass")
+    assert feedback.source.endswith(HIDDEN_VERDICTS[True, "not run"])
 
 
-@pytest.mark.parametrize("answer, verdict", [("def flip(Z):\n    return Z[::-1]", "passed"),
-                                             ("def flip(Z):\n    return Z + 1", "FAILED (see the message below)")])
-def test_a_passing_visible_part_gets_the_hidden_verdict(answer, verdict):
+@pytest.mark.parametrize("answer, status", [("def flip(Z):\n    return Z[::-1]", "passed"),
+                                            ("def flip(Z):\n    return Z + 1", "failed")])
+def test_a_passing_visible_part_gets_the_hidden_verdict(answer, status):
     cell = _graded(answer, "assert flip(np.arange(3.0)).shape == (3,)")
     feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
-    assert feedback.source.endswith(f"# Hidden tests: {verdict}")
+    assert feedback.source.endswith(HIDDEN_VERDICTS[False, status])

@@ -34,7 +34,7 @@ from .. import notebooks
 from .checks import GradingFailure
 from .call_report import bounded_text
 from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
-                       VERDICT_CHARS)
+                       VERDICT_CHARS, with_failed_check_messages)
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
 from .wording import public_exception_name
@@ -224,7 +224,8 @@ class IsolatedExecute(NbGraderPreprocessor):
         """The cell's outputs, and whether its hidden tests "passed", "failed" or were
         "not run" (None: it has none)."""
         visible, hidden = notebooks.split_hidden_tests(source)
-        outputs = self._run(session, visible)
+        # A bare `assert` fails with no message: give it its own text, so the student sees which check failed.
+        outputs = self._run(session, with_failed_check_messages(visible))
         # stderr would also cost the points in nbgrader; keep it as plain text
         outputs = [dict(o, name="stdout") if o.get("name") == "stderr" else o for o in outputs]
         if not hidden.strip():

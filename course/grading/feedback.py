@@ -1,11 +1,16 @@
-"""nbgrader preprocessor for ``generate_feedback``: show verdicts, hide the hidden tests.
+"""What a student reads about a test cell: verdicts, messages, and the preprocessor that hides hidden tests.
 
 The instructor's autograded notebook keeps the hidden tests and the full
 failure details; the feedback a student receives shows, for each test cell,
-its visible part, a line saying the hidden tests passed or failed, and the
+its visible part, a line saying what became of the hidden tests, and the
 failure message written for the student, never the hidden code, its inputs
-or the expected values.
+or the expected values. The wording of those lines is here and nowhere else:
+the feedback page (course.feedback_page) and the instructor report
+(course.report) read the messages through :func:`student_message`.
 """
+import ast
+import re
+
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import notebooks
@@ -26,6 +31,91 @@ HIDDEN_STATUS = "hidden_tests"
 VERDICT_CHARS = 500
 DETAIL_CHARS = 20_000
 
+# The line that stands for the hidden tests in a test cell the student sees, by (the
+# visible part failed, what the executor noted of the hidden tests: "passed", "failed" or
+# "not run"). They run even after a visible failure, for their diagnosis (not after a
+# timeout or a crash), so each of the three can follow a failed visible part.
+HIDDEN_VERDICTS = {
+    (False, "passed"): "# Hidden tests: passed",
+    (False, "failed"): "# Hidden tests: FAILED (see the message below)",
+    (False, "not run"): "# Hidden tests: not run",
+    (True, "not run"): "# Hidden tests: not run, because a visible test above did not pass (see its message below)",
+    (True, "failed"): ("# Hidden tests: FAILED too; they ran anyway after a visible test above failed,"
+                       " for their diagnosis (see the messages below)"),
+    (True, "passed"): ("# Hidden tests: passed, but a visible test above failed: the cell earns its points"
+                       " once that one passes too"),
+}
+# The message a bare visible `assert` fails with (it has none of its own): the statement
+# itself, so that the student sees which check failed.
+FAILED_CHECK = "this check failed: {statement}"
+NOT_ANSWERED = "not answered yet: the answer cell still raises NotImplementedError"
+PASSED = "passed"
+MAX_VERDICT_CHARS = 160   # an exercise's verdict is one line of a table; its cell below has the rest
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # tracebacks of visible tests may be coloured
+
+
+def hidden_verdict(cell):
+    """The line that stands for the hidden tests of a graded test cell, from its outputs and
+    what the executor noted in its metadata (cells graded before it noted anything: inferred)."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    hidden_failed = any(o.get("ename") == HIDDEN_FAILURE for o in errors)
+    visible_failed = any(o.get("ename") != HIDDEN_FAILURE for o in errors)
+    status = cell.get("metadata", {}).get(COURSE_METADATA, {}).get(HIDDEN_STATUS)
+    if status not in ("passed", "failed", "not run"):
+        status = "failed" if hidden_failed else "not run" if visible_failed else "passed"
+    return HIDDEN_VERDICTS[visible_failed, status]
+
+
+def with_failed_check_messages(source):
+    """``source`` (a visible test) with each bare ``assert`` given its own text as message.
+
+    Line numbers are kept (each message goes at the end of its statement). Source that
+    is not plain Python (an IPython magic) is returned as it is.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines(keepends=True)
+    ends = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and node.msg is None:
+            statement = " ".join(ast.get_source_segment(source, node).split())
+            # The statement's end, not its test's: `assert (a == b)` ends after the parenthesis.
+            ends.append((node.end_lineno, node.end_col_offset, FAILED_CHECK.format(statement=statement)))
+    for line_number, byte_offset, message in sorted(ends, reverse=True):
+        line = lines[line_number - 1].encode()   # ast counts columns in UTF-8 bytes
+        lines[line_number - 1] = (line[:byte_offset] + f", {message!r}".encode() + line[byte_offset:]).decode()
+    return "".join(lines)
+
+
+def student_message(output):
+    """The line a student reads for a failed test cell's error output, on one line."""
+    lines = output.get("traceback") or []
+    first = lines[0] if lines else f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+    return " ".join(ANSI_COLOUR.sub("", first).split())
+
+
+def exercise_verdict(test_cells):
+    """One line on an exercise from its test cells (as the feedback shows them): passed,
+    not answered, or the message of its first failed test."""
+    for cell in test_cells:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        visible = [o for o in errors if o.get("ename") != HIDDEN_FAILURE]
+        hidden = [o for o in errors if o.get("ename") == HIDDEN_FAILURE]
+        if visible and visible[0].get("ename") == "NotImplementedError":
+            return NOT_ANSWERED
+        if hidden:   # the hidden checks' message names the mistake, where a visible assert may not
+            return _one_line(f"the hidden tests failed: {hidden[0].get('evalue', '')}")
+        if visible:
+            return _one_line(f"a visible test failed: {student_message(visible[0])}")
+    return PASSED
+
+
+def _one_line(text):
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_VERDICT_CHARS else text[:MAX_VERDICT_CHARS - 1].rstrip() + "…"
+
 
 class HideHiddenTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
@@ -33,25 +123,9 @@ class HideHiddenTests(NbGraderPreprocessor):
             return cell, resources
         visible, hidden = notebooks.split_hidden_tests(cell.source)
         if hidden.strip():
-            cell.source = visible.rstrip("\n") + f"\n# Hidden tests: {_verdict(cell)}"
+            cell.source = visible.rstrip("\n") + "\n" + hidden_verdict(cell)
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and output.get("ename") == HIDDEN_FAILURE:
                 output["traceback"] = output["traceback"][:1]
         return cell, resources
 
-
-def _verdict(cell):
-    """What the feedback says of a test cell's hidden tests, from what the executor noted."""
-    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    hidden_failed = any(o.get("ename") == HIDDEN_FAILURE for o in errors)
-    visible_failed = any(o.get("ename") != HIDDEN_FAILURE for o in errors)
-    status = cell.get("metadata", {}).get(COURSE_METADATA, {}).get(HIDDEN_STATUS)
-    if status is None:  # graded before the executor noted it
-        status = "failed" if hidden_failed else "not run" if visible_failed else "passed"
-    if not visible_failed:
-        return "FAILED (see the message below)" if status == "failed" else "passed"
-    if status == "failed":
-        return "FAILED as well (the visible tests above failed first; see both messages below)"
-    if status == "passed":
-        return "passed, but the visible tests above failed: the cell earns no points until they pass"
-    return "not run, because the visible tests above did not pass"

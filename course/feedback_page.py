@@ -1,0 +1,169 @@
+"""The feedback page a student receives (``nbgrader generate_feedback``), made to read like the site.
+
+nbgrader_config.py makes :class:`FeedbackExporter` GenerateFeedback's exporter and
+:class:`SanitizeOutputs` its sanitiser (after course.grading.feedback.HideHiddenTests and
+nbgrader's GetGrades have run):
+
+- Markdown is rendered by the site's exporter (course.site.SiteExporter: equations as
+  MathML when the page is made, so no script and no network), then the rendered HTML is
+  sanitised (:func:`sanitize`). Sanitising the Markdown source instead, as nbconvert's
+  SanitizeHTML does, escapes the ``<`` of inline code once there and once more when the
+  Markdown is rendered: students read ``0 &lt;= index``;
+- no script, event handler, ``javascript:`` link or frame from a student's cells reaches
+  the page: rendered Markdown goes through :func:`sanitize`, outputs through
+  :class:`SanitizeOutputs`, code and tracebacks are escaped by the template;
+- the site's stylesheet (course.site.stylesheet) is in the page itself: a feedback page is
+  handed out alone, without site/;
+- at the top, a table of the exercises: name (a link to its answer cell), points earned and
+  possible, a one-line verdict (course.grading.feedback.exercise_verdict), and the total.
+"""
+import re
+
+import bleach
+from bleach.css_sanitizer import CSSSanitizer
+from jinja2 import pass_context
+from nbconvert.preprocessors.sanitize import SanitizeHTML
+from traitlets.config import Config
+
+from . import notebooks, site
+from .grading import feedback
+
+TEMPLATE = "feedback.html.j2"   # in course/site_template/, beside the site's own templates
+
+# What rendered Markdown may contain: the tags the Markdown renderer writes and the
+# MathML the site's renderer makes of equations; no attribute that runs code.
+HTML_TAGS = ["a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3",
+             "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub",
+             "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"]
+MATHML_TAGS = ["math", "annotation", "menclose", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover",
+               "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt", "mstyle", "msub",
+               "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder", "munderover", "none", "semantics"]
+ATTRIBUTES = {
+    "a": ["href", "title", "class"], "img": ["src", "alt", "title", "width", "height"],
+    "h1": ["id"], "h2": ["id"], "h3": ["id"], "h4": ["id"], "h5": ["id"], "h6": ["id"],
+    "div": ["class"], "span": ["class"], "code": ["class"], "pre": ["class"], "ol": ["start"],
+    "td": ["style"], "th": ["style"],   # the Markdown renderer aligns table columns with text-align
+    "math": ["display", "xmlns"], "annotation": ["encoding"], "menclose": ["notation"],
+    "mfrac": ["linethickness"], "mi": ["mathvariant"], "mn": ["mathvariant"], "mtext": ["mathvariant"],
+    "mo": ["fence", "form", "stretchy", "maxsize", "minsize", "lspace", "rspace", "separator", "symmetric",
+           "largeop", "movablelimits", "accent"],
+    "mover": ["accent"], "munder": ["accentunder"], "munderover": ["accent", "accentunder"],
+    "mpadded": ["width", "height", "depth", "lspace", "voffset"], "mspace": ["width", "height", "depth"],
+    "mstyle": ["displaystyle", "scriptlevel", "mathvariant"],
+    "mtable": ["columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines", "frame",
+               "displaystyle"],
+    "mtd": ["columnalign", "rowalign", "columnspan", "rowspan"], "mtr": ["columnalign", "rowalign"],
+}
+URL_ATTRIBUTES = {"href", "src"}
+LINK_SCHEMES = {"http", "https", "mailto"}
+IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.IGNORECASE)
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+_IGNORED_BY_BROWSERS = re.compile(r"[\t\n\r]")   # a browser removes them anywhere in a URL
+
+
+def _safe_attribute(tag, name, value):
+    """bleach's attribute filter: the allowed attributes, and of URLs only those that
+    cannot run code. bleach's own check lets ``javascript:1`` through (it reads it as a
+    host and a port), hence the scheme read here as a browser reads it.
+
+    An image keeps its source only when it is embedded in the page (the renderer embeds a
+    cell's attachments): a file named in a student's Markdown is not beside the page, and
+    a server's would be fetched, and told who reads the page, whenever it opens."""
+    if name not in ATTRIBUTES.get(tag, ()):
+        return False
+    if name not in URL_ATTRIBUTES:
+        return True
+    url = _IGNORED_BY_BROWSERS.sub("", value).strip("".join(map(chr, range(33)))).lower()
+    if (tag, name) == ("img", "src"):
+        return bool(IMAGE_DATA.match(url))
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme[1] in LINK_SCHEMES   # no scheme: a relative link, an anchor
+
+
+def sanitize(rendered_html):
+    """Rendered HTML (Markdown a student may have written) with only :data:`HTML_TAGS`,
+    :data:`MATHML_TAGS` and their :data:`ATTRIBUTES`; anything else is stripped."""
+    return bleach.clean(rendered_html, tags=HTML_TAGS + MATHML_TAGS, attributes=_safe_attribute,
+                        protocols=[*LINK_SCHEMES, "data"], strip=True, strip_comments=True,
+                        css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align"]))
+
+
+class SanitizeOutputs(SanitizeHTML):
+    """nbconvert's SanitizeHTML (raw cells, outputs), but for Markdown, which the exporter
+    renders first and sanitises after (:func:`sanitize`): sanitised before, its ``<`` inside
+    code would be escaped twice. Only for pages made by :class:`FeedbackExporter`."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "markdown":
+            return cell, resources
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def sanitize_code_outputs(self, outputs):
+        # A Markdown output is rendered by FeedbackExporter.markdown2html, which sanitises it.
+        markdown = [output.get("data", {}).pop("text/markdown", None) for output in outputs]
+        outputs = super().sanitize_code_outputs(outputs)
+        for output, text in zip(outputs, markdown):
+            if text is not None:
+                output.data["text/markdown"] = text
+        return outputs
+
+
+def points(value):
+    """``1.0`` -> ``"1"``, ``0.5`` -> ``"0.5"``."""
+    return f"{float(value or 0):g}"
+
+
+def exercise_rows(nb):
+    """The table at the top of the page: one row per exercise, in notebook order, with
+    ``name``, ``earned``, ``possible``, ``verdict``, ``passed`` and ``anchor`` (the id of its
+    answer cell on the page, or of its first test cell)."""
+    answers = {notebooks.nbgrader_meta(c).get("grade_id"): c.id for c in nb.cells if notebooks.is_answer(c)}
+    rows = {}
+    for cell in nb.cells:
+        if not notebooks.is_test(cell):
+            continue
+        meta = notebooks.nbgrader_meta(cell)
+        name = notebooks.exercise_of(meta.get("grade_id", "")) or meta.get("grade_id", "")
+        row = rows.setdefault(name, {"name": name, "earned": 0.0, "possible": 0.0, "tests": [],
+                                     "anchor": f"cell-id={answers.get(name, cell.id)}"})
+        row["earned"] += float(meta.get("score") or 0)
+        row["possible"] += float(meta.get("points") or 0)
+        row["tests"].append(cell)
+    for row in rows.values():
+        row["verdict"] = feedback.exercise_verdict(row.pop("tests"))
+        row["passed"] = row["verdict"] == feedback.PASSED
+    return list(rows.values())
+
+
+class FeedbackExporter(site.SiteExporter):
+    """The site's HTML export (its Markdown and equations), with the feedback template, the
+    site's stylesheet in the page and rendered Markdown sanitised."""
+
+    def __init__(self, config=None, **kwargs):
+        # GenerateFeedback sets HTMLExporter's template to nbgrader's own; settings of this
+        # class come after those of its bases.
+        own = Config()
+        own.FeedbackExporter.template_name = "lab"
+        own.FeedbackExporter.template_file = TEMPLATE
+        own.FeedbackExporter.extra_template_paths = [str(site.TEMPLATES)]
+        own.FeedbackExporter.extra_template_basedirs = []
+        merged = Config(config) if config is not None else Config()
+        merged.merge(own)
+        super().__init__(config=merged, **kwargs)
+        self._stylesheet = None
+
+    @pass_context
+    def markdown2html(self, context, source):
+        return sanitize(super().markdown2html(context, source))
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield "exercise_rows", exercise_rows
+        yield "points", points
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        if self._stylesheet is None:
+            self._stylesheet = site.stylesheet(self)
+        resources = {} if resources is None else resources
+        resources["feedback_page"] = {"stylesheet": self._stylesheet}
+        return super().from_notebook_node(nb, resources, **kw)
