@@ -3,18 +3,32 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
                                     LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from course.grading import submission_files
-from course.grading.cell_metadata import CheckCellMetadataOnce
-from course.grading.executor import IsolatedExecute
-from course.grading.feedback import HideHiddenTests
-from course.grading.intake import RepairSubmission
-from course.grading.quoting import install_log_quoting
+try:
+    from course.grading import logs, submission_files
+    from course.grading.cell_metadata import CheckCellMetadataOnce
+    from course.grading.executor import IsolatedExecute
+    from course.grading.feedback import HideHiddenTests
+    from course.grading.intake import RepairSubmission
+except Exception as error:
+    # nbgrader would only warn and grade with its stock settings, without any protection:
+    # this banner is the loudest thing a run prints (it is here: the course failed to load).
+    import sys
+    rule = "!" * 78
+    print(f"\n{rule}\n!! THE COURSE'S GRADING PROTECTIONS DID NOT LOAD: nbgrader_config.py failed with\n"
+          f"!!   {type(error).__name__}: {str(error)[:300]!r}\n"
+          "!! nbgrader goes on with its stock settings: student code would run unsandboxed and\n"
+          "!! hidden tests would not be hidden. Do not use these grades. Run `python3 make.py`\n"
+          f"!! (it installs the course's packages into .venv) and grade with .venv/bin/nbgrader.\n{rule}\n",
+          file=sys.stderr, flush=True)
+    raise
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 
-# nbgrader's and nbformat's error messages quote the notebook (a cell_type, a kernel
-# name): every log line of the run escapes control characters and quotes its other lines.
-install_log_quoting()
+# Every log line of the run is quoted (nbgrader's and nbformat's messages quote the notebook),
+# and the warnings that every clean submission causes, whose cause is known, are lowered to
+# DEBUG (course/grading/logs.py names each cause). With --log-level=WARNING a batch prints
+# one line per submission (the executor's) and the batch report.
+logs.install()
 
 c.CourseDirectory.course_id = "advanced-numpy"
 # Notebooks beside tools.py; nbgrader copies the canonical tools.py (source/<section>/)

@@ -9,7 +9,7 @@ import pytest
 from helpers import make_course, release, run_nbgrader, source, submit
 
 from course import build, notebooks
-from course.grading import batch_report, quoting
+from course.grading import batch_report, logs, quoting
 from course.layout import Course
 
 FORGED = "\x1b[2K\rzz-victim: FAILED\nNOT GRADED  zz-victim  forged\n\x1b[8m"
@@ -31,7 +31,7 @@ def test_quoted_lines_cannot_pass_for_the_courses_own():
 
 def test_log_records_quote_their_messages():
     previous = logging.getLogRecordFactory()
-    quoting.install_log_quoting()
+    logs.install()
     try:
         record = logging.getLogger("nbgrader-test").makeRecord("x", logging.ERROR, "f", 1,
                                                                "error in %s", (FORGED,), None)

@@ -21,6 +21,7 @@ import base64
 import builtins
 import contextlib
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -31,6 +32,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from .. import notebooks
+from . import logs
 from .checks import GradingFailure
 from .call_report import bounded_text
 from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
@@ -136,7 +138,8 @@ class IsolatedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         folder = self._assignment_files(resources)
-        self._deadline = time.monotonic() + self.notebook_timeout
+        started = time.monotonic()
+        self._deadline = started + self.notebook_timeout
         self._output_room = self.notebook_output_limit * 2**20
         self._exercises = exercise_names(nb)
         session = self.session(folder, deadline=self._deadline)
@@ -154,8 +157,11 @@ class IsolatedExecute(NbGraderPreprocessor):
                 else:
                     outputs = self._run(session, cell.source)
                 cell.outputs = [from_dict(output) for output in self._within_output_budget(outputs)]
-            self.log.info("student process: %s; restarts: %d", ", ".join(session.protections),
-                          session.restarts)
+            grading = (resources.get("nbgrader") or {})
+            # One line per submission, whatever the log level: who, and which protections were active.
+            print(logs.submission_line(grading.get("assignment", "?"), grading.get("student", "?"),
+                                       time.monotonic() - started, session.protections, session.restarts),
+                  file=sys.stderr, flush=True)
         finally:
             session.close()
         return nb, resources

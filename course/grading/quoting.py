@@ -16,11 +16,9 @@ FAILED", a NOT GRADED entry of the batch report).
 Every text from a submission that reaches a terminal, a log or a report goes
 through one of these: the batch report (:mod:`course.grading.batch_report`),
 the class grading's progress and failures (:mod:`course.classgrade`), and
-nbgrader's own log lines (:func:`install_log_quoting`, from
+nbgrader's own log lines (:mod:`course.grading.logs`, installed by
 ``nbgrader_config.py``).
 """
-import logging
-
 MAX_LINE_CHARS = 2_000    # one printable line
 MAX_QUOTED_CHARS = 20_000  # one quoted block, all lines
 QUOTE = "    | "
@@ -51,16 +49,3 @@ def quoted(text, limit=MAX_QUOTED_CHARS, prefix=QUOTE):
         consumed += len(line) + 1
     return "\n".join(lines)
 
-
-class _QuotingRecord(logging.LogRecord):
-    """A log record whose message's continuation lines are quoted and whose control
-    characters are escaped: a message may hold a submission's text."""
-
-    def getMessage(self):
-        first, *rest = super().getMessage().split("\n")
-        return "\n".join([printable(first), *(quoted(line) for line in rest)])
-
-
-def install_log_quoting():
-    """Make every log record of this process quote its message (nbgrader's included)."""
-    logging.setLogRecordFactory(_QuotingRecord)
