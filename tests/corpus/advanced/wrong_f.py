@@ -22,3 +22,16 @@ class Perceptron:
         error = target - self.output
         self.weights += lrate * np.outer(error, self.input)
         return float(np.sum(error ** 2))
+
+# %% train_perceptron
+# bug: draws the sample's index from range(len(inputs) - 1): the last sample is never used
+# feedback: never draws the last sample
+def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    errors = np.empty(iterations)
+    for i in range(iterations):
+        lrate *= 0.999
+        k = rng.integers(len(inputs) - 1)
+        network.propagate_forward(inputs[k])
+        errors[i] = network.propagate_backward(targets[k], lrate)
+    return errors
