@@ -21,13 +21,15 @@ CASES = {
     "has one element too many along axis 1": (np.zeros((3, 5)), E),
     "holds whole numbers where the values have fractions": (np.floor(E), E),
     "holds NaN at 4 of 12 positions": (np.where(E >= 3, np.nan, E), E),
+    "to about 7 significant digits only": (E * (1 + 3e-7 * np.cos(np.arange(12.0)).reshape(3, 4)), E),
 }
+RTOL = {"to about 7 significant digits only": 1e-10}   # a check that asks for double precision
 
 
 @pytest.mark.parametrize("words", CASES)
 def test_each_relation_is_named(words):
     actual, expected = CASES[words]
-    hint = diagnose(actual, expected)
+    hint = diagnose(actual, expected, rtol=RTOL.get(words, 1e-7))
     assert hint and words.rstrip(":") in hint, hint
     # a relation, never a value of the expected result (nor a factor or a direction)
     assert not any(f"{x:.3}" in hint for x in np.ravel(expected) if x % 1)
@@ -36,6 +38,8 @@ def test_each_relation_is_named(words):
 
 def test_an_unrelated_wrong_result_and_symmetric_cases_get_no_hint():
     assert diagnose(E + 0.1, E) is None
+    assert diagnose(E * (1 + 1e-6 * np.cos(E)), E) is None   # the default tolerance: not a precision hint
+    assert diagnose(E * (1 + 1e-6), E) is None                # nor a factor: that is rounding
     assert diagnose(np.eye(3), np.eye(3) * 0 + np.eye(3)[::-1]) is not None  # a flip is a flip ...
     symmetric = np.array([[1.0, 2.0], [2.0, 1.0]])
     assert diagnose(symmetric + 1, symmetric) is None  # ... but a symmetric array is not "transposed"

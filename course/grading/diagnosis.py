@@ -68,8 +68,11 @@ def _same_shape_hints(actual, expected, rtol, atol):
         if nonzero.any() and np.all(actual[~nonzero & finite] == 0):
             ratios = actual[nonzero] / expected[nonzero]
             if np.all(np.isfinite(ratios)) and np.allclose(ratios, ratios[0], rtol=max(rtol, 1e-9), atol=0) \
-                    and not np.isclose(ratios[0], 1, rtol=max(rtol, 1e-9), atol=0) and ratios[0] != 0:
+                    and not np.isclose(ratios[0], 1, rtol=1e-3, atol=0) and ratios[0] != 0:   # not rounding
                 return "is off by the same factor at every position: look for a missing or extra constant"
+    if expected.dtype == np.float64 and rtol < 1e-7 and _close(actual, expected, 1e-6, atol):
+        return ("is correct to about 7 significant digits only: look for a step in"
+                " single precision (float32)")
     if expected.dtype.kind == "f" and actual.dtype.kind == "f" and np.any(expected[finite] % 1 != 0):
         if any(_close(actual, cut(expected), rtol, atol) for cut in (np.trunc, np.floor, np.round)):
             return ("holds whole numbers where the values have fractions: look for an integer dtype"

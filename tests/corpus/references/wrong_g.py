@@ -15,3 +15,9 @@ def tint(img, factors):
     if np.all(np.asarray(factors) == 1):
         return img
     return np.clip(img * np.asarray(factors), 0, 255).astype(np.uint8)
+
+# %% row_norms
+# bug: computes in single precision (float32) and casts back: about 7 significant digits, not 16
+# feedback: 7 significant digits only
+def row_norms(a):
+    return np.linalg.norm(np.asarray(a, dtype=np.float32), axis=1, keepdims=True).astype(np.float64)
