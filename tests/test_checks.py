@@ -313,3 +313,15 @@ def test_check_value_names_a_declared_mistake():
         check_value(np.arange(10, 49), np.arange(10, 50), name="Z", mistakes=mistakes)
     with pytest.raises(GradingFailure, match=r"^Z: the result has one element too many"):
         check_value(np.arange(10, 51), np.arange(10, 50), name="Z", mistakes=mistakes)
+
+
+def test_a_wrong_result_of_a_call_that_changed_its_input_says_so():
+    def sorts_in_place(Z):
+        Z.sort()
+        return Z[::-1] + 1
+
+    with pytest.raises(GradingFailure, match=r"and the call changed argument 1: did it work on its input in place"):
+        check(sorts_in_place, np.array([3, 1, 2])).agrees_with(oracle_flip)
+    with pytest.raises(GradingFailure) as info:   # a right input, left alone: no such note
+        check(lambda Z: Z + 1, np.array([3, 1, 2])).agrees_with(oracle_flip)
+    assert "changed argument" not in str(info.value)

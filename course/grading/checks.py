@@ -159,7 +159,11 @@ class Checked:
         expected = oracle(*args, **kwargs)
         problem = difference(self.value, expected, rtol=rtol, atol=atol)
         if problem:
-            self.fail(self._named_mistake(mistakes, rtol, atol) or problem)
+            named = self._named_mistake(mistakes, rtol, atol)
+            changed = [slot for slot, modified in self.report.args_modified.items() if modified]
+            if changed and not named:  # a wrong result often comes of working on the input itself
+                problem += f" (and the call changed {_slot_name(changed[0])}: did it work on its input in place?)"
+            self.fail(named or problem)
         return self
 
     def _named_mistake(self, mistakes, rtol, atol):
