@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import demo, notebooks, site
 from .grading import batch_report
+from .lms import cli as lms
 from .layout import ROOT, Course
 
 
@@ -156,12 +157,15 @@ def _parser():
     for command in (grade, report):
         command.add_argument("--root", type=Path, default=ROOT, metavar="FOLDER",
                              help="the course folder (default: this repository)")
+    lms.add_commands(commands, ROOT)   # collect, lms-export (docs/lms.md)
     return parser
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
     command = args.command or "all"
+    if command in lms.COMMANDS:
+        return lms.main(args)
     if command == "all":
         # The demo gradebook is derived data: start it afresh so the run is reproducible.
         Course().gradebook.unlink(missing_ok=True)
