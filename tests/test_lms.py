@@ -220,3 +220,26 @@ def test_moodle_import_file(graded):
         ("Participant 2002", "Grace Hopper", "ben@uni.example", "5", "10"),
         ("Participant 2003", "Marie Curie", "'=cat@uni.example", "", "10")]   # a formula made inert
     assert all(datetime.fromisoformat(r["Last modified (grade)"]).tzinfo == timezone.utc for r in rows)
+
+
+@pytest.mark.slow
+def test_the_commands_as_an_instructor_types_them(graded, tmp_path):
+    import subprocess
+    import sys
+
+    def command(*args):
+        return subprocess.run([sys.executable, "-m", "course.build", *args, "--root", str(graded.root)],
+                              capture_output=True, text=True, env=build.tool_environ(), timeout=300)
+
+    archive_path = _zip(tmp_path / "canvas.zip", {"lovelaceada_1001_5001_warmup.ipynb": _notebook("ann = 2"),
+                                                 "strangerx_9999_5003_warmup.ipynb": _notebook("who = 1")})
+    roster = str(graded.root.parent / "roster.csv")
+    collected = command("collect", SECTION, str(archive_path), "--lms", "canvas", "--roster", roster)
+    assert collected.returncode == 1, collected.stderr          # one file was not collected: said so
+    assert "Canvas id 9999 is not on the roster" in collected.stdout + collected.stderr
+    assert graded.submitted("ann", SECTION).read_bytes() == _notebook("ann = 2")
+    out = tmp_path / "grades.csv"
+    exported = command("lms-export", SECTION, "--lms", "canvas", "--roster", roster,
+                       "--column", f"{SECTION}=Warm-up (4321)", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert _read(out)[0][-1] == "Warm-up (4321)" and _read(out)[2][-1] == "5"
