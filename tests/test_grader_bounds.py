@@ -64,12 +64,26 @@ def _run_measured(course, *args):
 ATTACKERS = [(section, attacker) for section in ATTACKS for attacker in ATTACKS[section]]
 
 
-@pytest.fixture(scope="module", params=list(ATTACKS))
-def batch(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def graded_sections(tmp_path_factory):
+    """Each section's batch, graded once when a test first asks for it: a parametrized
+    module-scoped fixture would be set up again whenever pytest's order of the tests
+    (interleaved by their other parameters) switches between sections."""
+    graded = {}
+
+    def get(section):
+        if section not in graded:
+            graded[section] = (section, *_grade_section(section, tmp_path_factory))
+        return graded[section]
+    return get
+
+
+@pytest.fixture(params=list(ATTACKS))
+def batch(request, graded_sections):
     """One batch of a section: (section, layout, attackers, autograde run, feedback run), each
     run as (result, seconds, peak bytes); a test of one section takes it by ``indirect``
     parametrization."""
-    return (request.param, *_grade_section(request.param, tmp_path_factory))
+    return graded_sections(request.param)
 
 
 def _grade_section(section, tmp_path_factory):

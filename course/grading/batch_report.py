@@ -76,7 +76,10 @@ class AssignmentReport:
         return any(sub.kinds() for sub in self.everyone().values())
 
     def to_json(self):
-        return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
+        data = asdict(self)
+        # A student this batch saw is this batch's: the earlier entry is replaced, not kept beside it.
+        data["earlier"] = {s: sub for s, sub in data["earlier"].items() if s not in self.submissions}
+        return json.dumps(data, indent=1, sort_keys=True) + "\n"
 
     @classmethod
     def from_json(cls, text):
