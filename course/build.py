@@ -25,6 +25,12 @@ from .grading import batch_report
 from .layout import ROOT, Course
 
 
+def shown(path):
+    """``path`` as the instructor types it: relative to the working directory when inside it."""
+    path = Path(path).resolve()
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
 def tool_environ():
     env = dict(os.environ)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
@@ -150,13 +156,17 @@ def autograde(root=ROOT, sections=None, students=None, jobs=None, scheduler=None
     for section in sections:
         report = batch_report.load(root, section)
         if report is not None and report.has_problems():
-            print(f"\n{report.text().rstrip()}\n  (saved in {course.report(section).relative_to(course.root)})")
+            print(f"\n{report.text().rstrip()}\n  (saved in {shown(course.report(section))})")
     return outcome
 
 
 def feedback(root=ROOT):
-    for section in Course(root).sections():
-        nbgrader("generate_feedback", section, "--force", "--log-level=ERROR", root=root)
+    """Feedback for every graded notebook; a section nobody has been graded in yet is skipped
+    (nbgrader would stop there: "No notebooks were matched")."""
+    course = Course(root)
+    for section in course.sections():
+        if any(course.autograded_dir.glob(f"*/{section}/{section}.ipynb")):
+            nbgrader("generate_feedback", section, "--force", "--log-level=ERROR", root=root)
 
 
 def scores(root=ROOT):
@@ -198,11 +208,9 @@ def summary(root=ROOT, title="Scores"):
         print(f"  {student:12}" + "".join(cells))
     if late:
         print("  late penalties (already taken off the scores above): " + ", ".join(late))
-    where = Course(root).root
-    where = "" if where == ROOT else f"{where.relative_to(ROOT)}/" if where.is_relative_to(ROOT) else f"{where}/"
-    print(f"\n  graded notebooks: {where}autograded/<student>/<section>/"
-          f"\n  feedback:         {where}feedback/<student>/<section>/<section>.html"
-          "\n  student versions: release/<section>/")
+    where = Course(root)
+    print(f"\n  graded notebooks: {shown(where.autograded_dir)}/<student>/<section>/"
+          f"\n  feedback:         {shown(where.feedback_dir)}/<student>/<section>/<section>.html")
 
 
 def exit_status(outcome):
@@ -210,12 +218,11 @@ def exit_status(outcome):
     return 130 if outcome.interrupted else 0 if outcome.complete else 1
 
 
-def instructor_report(root=ROOT, sections=None, shown_from=None):
+def instructor_report(root=ROOT, sections=None):
     from . import report
 
     for section in sections or Course(root).sections():
-        path = report.write(Course(root), section)
-        print(f"  instructor report: {path.relative_to(shown_from or Course(root).root)}")
+        print(f"  instructor report: {shown(report.write(Course(root), section))}")
 
 
 def main_job(root=ROOT):
@@ -231,7 +238,7 @@ def main_job(root=ROOT):
         if outcome.failed or outcome.interrupted:
             raise SystemExit(f"autograde did not finish: see the batch reports in {class_.reports_dir}")
         feedback(root=class_.root)
-        summary(root=class_.root, title=f"Scores of the demo class (in {class_.root.relative_to(course.root)}/)")
+        summary(root=class_.root, title=f"Scores of the demo class (in {shown(class_.root)}/)")
     else:
         # No demo class: generate the release in a scratch course, so that the course's gradebook stays untouched.
         import tempfile
@@ -245,9 +252,10 @@ def main_job(root=ROOT):
             shutil.copytree(course.source_dir, class_.source_dir, symlinks=True)
             generate(root=class_.root)
             release_from(class_, course)
-    print(f"  website:          {site.build_site(root=course.root).relative_to(course.root)}/index.html")
+    print(f"  student versions: {shown(course.release_dir)}/<section>/")
+    print(f"  website:          {shown(site.build_site(root=course.root))}/index.html")
     if course.config.demo:
-        instructor_report(root=class_.root, shown_from=course.root)
+        instructor_report(root=class_.root)
 
 
 def _parser():

@@ -17,6 +17,7 @@ def make_course(folder, demo=False, sections=None):
     helpers and source/ (only ``sections`` when given); with ``demo``, also the test corpus that the
     demo class's answers come from (course.demo)."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ("nbgrader_config.py", "course.toml"):
         shutil.copy(ROOT / name, folder)
     for helper in Course().helpers:

@@ -122,6 +122,8 @@ def test_course_build_without_a_venv_says_in_one_line_what_to_run(tmp_path):
 # --- generate after submissions exist ----------------------------------------
 
 @pytest.mark.slow
+# nbgrader's own Gradebook.add_submission adds the submission's rows with SQLAlchemy's autoflush on
+@pytest.mark.filterwarnings("ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning")
 def test_generate_refuses_a_change_nbgrader_cannot_make_and_touches_nothing(tmp_path):
     from nbgrader.api import Gradebook
 
@@ -210,7 +212,7 @@ def test_the_demo_class_has_a_course_folder_of_its_own(main_job):
     assert set(_students(demo, "references")) == {"alice", "bob", "carol", "erin"}
     assert {p.name for p in demo.submitted_dir.iterdir()} == {"alice", "bob", "carol", "dave", "erin"}
     assert demo.report("references").exists() and demo.instructor_report("warmup").exists()
-    assert "Scores of the demo class (in demo/)" in printed
+    assert f"Scores of the demo class (in {demo.root}/)" in printed   # outside the working directory: in full
 
 
 @pytest.mark.slow
@@ -220,8 +222,8 @@ def test_a_fourth_section_is_generated_graded_given_feedback_reported_and_publis
     # generate: the course's release, and the gradebook of its own class
     assert "### BEGIN SOLUTION" not in course.release(EXTRA).read_text()
     # autograde, feedback, report: the course's own student, and the demo class
-    assert _students(course, EXTRA) == {"rosa": 3.0}
-    assert _students(course.demo(), EXTRA) == {"alice": 3.0, "bob": 0.0, "carol": 0.0}
+    assert _students(course, EXTRA) == {"rosa": 2.0}
+    assert _students(course.demo(), EXTRA) == {"alice": 2.0, "bob": 0.0, "carol": 0.0}
     for where, student in ((course, "rosa"), (course.demo(), "alice"), (course.demo(), "carol")):
         page = where.feedback(student, EXTRA).read_text()
         assert "double" in page and "BEGIN HIDDEN TESTS" not in page
