@@ -124,7 +124,7 @@ def test_course_build_without_a_venv_says_in_one_line_what_to_run(tmp_path):
 @pytest.mark.slow
 # nbgrader's own Gradebook.add_submission adds the submission's rows with SQLAlchemy's autoflush on
 @pytest.mark.filterwarnings("ignore:Object of type <Submitted:sqlalchemy.exc.SAWarning")
-def test_generate_refuses_a_change_nbgrader_cannot_make_and_touches_nothing(tmp_path):
+def test_generate_refuses_a_change_nbgrader_cannot_make_and_touches_nothing(tmp_path, capsys):
     from nbgrader.api import Gradebook
 
     course = Course(make_course(tmp_path / "course", sections=["references"]))
@@ -159,6 +159,15 @@ def test_generate_refuses_a_change_nbgrader_cannot_make_and_touches_nothing(tmp_
     assert "changing a cell's contents or its points" in message               # what nbgrader allows
     assert "new assignment name" in message                                     # a way on, and its cost
     assert "nbgrader db assignment remove references --force" in message and "DELETES every grade" in message
+    assert _state(course.release_dir, course.gradebook) == before
+
+    # the main job, whose demo class takes the new notebook, keeps the course's release of it
+    demo = Course(tmp_path / "demo")
+    shutil.copytree(course.source_dir, demo.source_dir, symlinks=True)
+    demo.release("references").parent.mkdir(parents=True)
+    demo.release("references").write_text("{}")
+    build.release_from(demo, course)
+    assert "release/references/ kept as it is" in capsys.readouterr().out
     assert _state(course.release_dir, course.gradebook) == before
 
     # the check is nbgrader's own: run without it, nbgrader fails and leaves no release behind
