@@ -5,8 +5,9 @@ Standard library only, because it runs before anything is installed. It creates
 ``.venv`` with the pinned dependencies (again whenever requirements.txt or
 pyproject.toml change), then hands over to the venv's Python:
 
-- ``python3 make.py [all]``: generate release/, autograde the demo class,
-  generate feedback, print a summary (``python -m course.build all``);
+- ``python3 make.py [all]``: generate release/, autograde the demo class in
+  demo/ (never the course's own class), generate its feedback, print a summary,
+  render the site (``python -m course.build all``);
 - ``python3 make.py test [pytest args]``: the whole test suite;
 - ``python3 make.py <command> ...``: any ``course.build`` command.
 """

@@ -1,4 +1,10 @@
-"""The demo class in submitted/: five students who show what grading does.
+"""The demo class: five students who show what grading does.
+
+It lives in a course folder of its own, ``demo/`` (``Course.demo()``, made by
+:func:`prepare` from the course's config, helpers, source/ and test corpus), with
+its own submitted/, autograded/, feedback/, reports/ and gradebook.db: the main
+job grades it there and never writes into the course's own class. The folder is
+derived data, made afresh by every run and not committed.
 
 - alice hands in the reference solutions;
 - bob makes typical mistakes: each of his answers is one of the test corpus
@@ -12,8 +18,11 @@
   be graded, and the batch report says how to fix that.
 """
 import copy
+import shutil
 
 from . import notebooks
+
+MARKER = ".course-demo"   # marks a folder as the demo's own (made afresh by every run)
 
 # bob's answers: {section: {corpus file: the exercises he answers with that file's answer}}.
 # The exercises of a section left out here stay unanswered in his notebook.
@@ -83,10 +92,34 @@ def submissions(course, section):
 
 
 def build_class(course):
-    """Write submitted/<student>/<section>/ for the demo class of ``course`` (a layout.Course)."""
+    """Write submitted/<student>/<section>/ of the demo class into ``course`` (a layout.Course:
+    the demo's own folder, or a throw-away course in the tests)."""
     for section in course.sections():
         for student, name, text in submissions(course, section):
             path = course.submission(student, section) / name
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
+
+
+def prepare(course):
+    """Make ``course.demo()`` afresh: the course's nbgrader_config.py, course.toml, helpers,
+    source/ and test corpus, and no class yet. Return it (a layout.Course)."""
+    demo = course.demo()
+    folder = demo.root
+    if folder.exists():
+        if any(folder.iterdir()) and not (folder / MARKER).exists():
+            raise SystemExit(f"{folder} is not the demo class's folder ({MARKER} missing): not building there")
+        shutil.rmtree(folder)
+    folder.mkdir()
+    (folder / MARKER).write_text("Made by the main job (course.demo.prepare): removed and made again by every run.\n")
+    for name in ("nbgrader_config.py", "course.toml"):
+        if (course.root / name).exists():
+            shutil.copy(course.root / name, folder / name)
+    for helper in course.helpers:
+        shutil.copy(helper, folder / helper.name)
+    for section in course.sections():   # links kept: tools.py in source/<section>/ points at the copy above
+        shutil.copytree(course.source(section).parent, demo.source(section).parent, symlinks=True)
+    if course.corpus_dir.exists():
+        shutil.copytree(course.corpus_dir, demo.corpus_dir)
+    return demo

@@ -2,7 +2,8 @@
 
 A course folder (this repository, or a throw-away copy in the tests) holds::
 
-    source/<section>/<section>.ipynb          instructor notebooks, with solutions
+    course.toml                               the course's name, repository, section order, demo class
+    source/<section>/<section>.ipynb          instructor notebooks, with solutions (a section is such a folder)
     release/<section>/<section>.ipynb         student versions (nbgrader generate_assignment)
     submitted/<student>/<section>/            what students hand in
     autograded/<student>/<section>/           nbgrader's graded copies
@@ -13,15 +14,39 @@ A course folder (this repository, or a throw-away copy in the tests) holds::
     site/                                     the website for self-learners
     gradebook.db                              nbgrader's gradebook (SQLite)
     tests/corpus/<section>/<name>.py          answers graded by the tests, some handed in by the demo class
+    demo/                                     the demo class: a course folder of its own (Course.demo),
+                                              made and graded by the main job, never committed
 
 nbgrader's own ``CourseDirectory.format_path`` knows the first five for a
 running nbgrader app; this module is for everything else (instructor
 commands, the site, the demo class, benchmarks and tests).
 """
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("warmup", "advanced", "references")   # in the order a student takes them
+CONFIG = "course.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The course's own settings, from ``course.toml`` at its root (all optional)."""
+    name: str = "Course"
+    repository: str = ""       # GitHub owner/name, for Binder links; empty: none
+    sections: tuple = ()       # the course order; sections not named follow, by name
+    demo: bool = False         # whether the main job builds and grades the demo class
+
+    @classmethod
+    def read(cls, path):
+        if not path.exists():
+            return cls()
+        with open(path, "rb") as file:
+            data = tomllib.load(file)
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise SystemExit(f"{path}: unknown settings {sorted(unknown)}; known: {sorted(cls.__dataclass_fields__)}")
+        return cls(**{**data, "sections": tuple(data.get("sections", ()))})
 
 
 class Course:
@@ -51,9 +76,22 @@ class Course:
     def db_url(self):
         return f"sqlite:///{self.gradebook}"
 
+    @property
+    def config(self):
+        return Config.read(self.root / CONFIG)
+
+    def demo(self):
+        """The demo class's course folder: its own submitted/, autograded/, feedback/,
+        reports/ and gradebook, apart from this course's class."""
+        return Course(self.root / "demo")
+
     def sections(self):
-        """The sections whose source notebook exists, in course order."""
-        return [s for s in SECTIONS if self.source(s).exists()]
+        """The sections, ``source/<name>/<name>.ipynb``: those course.toml names, in its
+        order, then the others by name."""
+        found = sorted(p.parent.name for p in self.source_dir.glob("*/*.ipynb")
+                       if p.stem == p.parent.name and not p.parent.name.startswith("."))
+        named = [s for s in self.config.sections if s in found]
+        return named + [s for s in found if s not in named]
 
     # notebooks: one per section, named after it
     def source(self, section):

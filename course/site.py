@@ -59,9 +59,6 @@ from . import notebooks
 from .layout import ROOT, Course
 
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
-# Where the course is published: Binder builds the student environment from it
-# (environment.yml, postBuild) and opens a notebook in JupyterLab.
-REPOSITORY = "advanced-numpy/advanced-numpy"
 FIGURES = TEMPLATES / "figures.json"   # alt text of each figure: {section: {cell id: text}}
 STYLESHEET = "style.css"
 SITE_MARKER = ".course-site"   # marks a folder as the site's own (stale files in it are removed)
@@ -80,9 +77,14 @@ _MARKERS = (notebooks.SOLUTION_BEGIN, notebooks.SOLUTION_END,
             notebooks.HIDDEN_BEGIN, notebooks.HIDDEN_END)
 
 
-def binder_url(notebook):
-    """The Binder link that opens ``notebook`` (a path in the repository) in JupyterLab."""
-    return f"https://mybinder.org/v2/gh/{REPOSITORY}/HEAD?labpath={quote(notebook, safe='')}"
+def binder_url(notebook, repository=None):
+    """The Binder link that opens ``notebook`` (a path in the repository) in JupyterLab, or None.
+    ``repository``: where the course is published (GitHub owner/name; default: course.toml's
+    ``repository``); Binder builds the student environment from it (environment.yml, postBuild)."""
+    repository = Course().config.repository if repository is None else repository
+    if not repository:
+        return None
+    return f"https://mybinder.org/v2/gh/{repository}/HEAD?labpath={quote(notebook, safe='')}"
 
 
 def without_hidden_tests(source):
@@ -283,6 +285,7 @@ def build_site(root=ROOT, out=None):
         (out / name).write_text(text, encoding="utf-8")
         written.add(name)
 
+    config = course.config
     pages_exporter = exporter()
     alt_texts = json.loads(FIGURES.read_text(encoding="utf-8"))
     pages = []
@@ -297,7 +300,8 @@ def build_site(root=ROOT, out=None):
         page = {"title": title, "href": f"{section}.html",
                 "description": Markup(markdown2html(description)),
                 "notebook": f"{section}.ipynb" if student.exists() else None,
-                "binder": binder_url(course.release(section).relative_to(course.root).as_posix())}
+                "binder": binder_url(course.release(section).relative_to(course.root).as_posix(), config.repository),
+                "course": config.name}
         executed = execute(site_notebook(source_nb), folder)
         check_alt_texts(section, executed, alt_texts.get(section, {}))
         nb = fold_for_the_page(executed, alt_texts.get(section, {}))
@@ -319,8 +323,9 @@ def build_site(root=ROOT, out=None):
         written.add(helper.name)
     formatter = HtmlFormatter(cssclass="highlight", linenos="table")
     write("tools.html", env.get_template("tools.html.j2").render(
-        code=Markup(highlight(tools, PythonLexer(), formatter)), stylesheet=STYLESHEET))
-    write("index.html", env.get_template("home.html.j2").render(pages=pages, stylesheet=STYLESHEET))
+        code=Markup(highlight(tools, PythonLexer(), formatter)), stylesheet=STYLESHEET, course=config.name))
+    write("index.html", env.get_template("home.html.j2").render(pages=pages, stylesheet=STYLESHEET,
+                                                               course=config.name))
     remove_stale(out, written)
     return out
 

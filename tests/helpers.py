@@ -12,14 +12,18 @@ from course import build, notebooks
 from course.layout import ROOT, Course
 
 
-def make_course(folder, demo=False):
-    """A course folder with this repository's config, the student helpers and source/; with ``demo``,
-    also the test corpus that the demo class's answers come from (course.demo)."""
+def make_course(folder, demo=False, sections=None):
+    """A course folder with this repository's configs (nbgrader_config.py, course.toml), the student
+    helpers and source/ (only ``sections`` when given); with ``demo``, also the test corpus that the
+    demo class's answers come from (course.demo)."""
     folder = Path(folder)
-    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("nbgrader_config.py", "course.toml"):
+        shutil.copy(ROOT / name, folder)
     for helper in Course().helpers:
         shutil.copy(helper, folder)
-    shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
+    for section in sections or Course().sections():
+        shutil.copytree(Course().source(section).parent, Course(folder).source(section).parent, symlinks=True)
     if demo:
         shutil.copytree(Course().corpus_dir, Course(folder).corpus_dir)
     return folder

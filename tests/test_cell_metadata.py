@@ -11,7 +11,9 @@ from nbgrader.preprocessors import CheckCellMetadata
 
 from course import notebooks
 from course.grading.cell_metadata import CheckCellMetadataOnce, MetadataValidatorCompiled
-from course.layout import SECTIONS, Course
+from course.layout import Course
+
+SECTIONS = Course().sections()
 
 
 def _graded_cells(nb):

@@ -41,7 +41,7 @@ INSTRUCTOR_COMMANDS = ("nbgrader:open-formgrader", "nbgrader:open-create-assignm
 EXERCISE, ANSWER = "reverse", "def reverse(Z): return Z[::-1]"
 SERVER_START = 120  # seconds
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "site", "autograded", "feedback", "reports",
-                                     "gradebook.db", "__pycache__", "*.egg-info", ".ipynb_checkpoints",
+                                     "gradebook.db", "demo", "submitted", "__pycache__", "*.egg-info", ".ipynb_checkpoints",
                                      ".pytest_cache", "results")
 
 

@@ -3,7 +3,9 @@ import pytest
 from helpers import autograde, cell_scores, release, run_nbgrader, source, submit
 
 from course import notebooks
-from course.layout import ROOT, SECTIONS
+from course.layout import ROOT, Course
+
+SECTIONS = Course().sections()
 
 pytestmark = pytest.mark.slow
 

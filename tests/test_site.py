@@ -143,8 +143,12 @@ def test_a_folder_that_is_not_the_sites_is_left_alone(tmp_path):
 
 
 def test_binder_links_open_the_student_notebook_in_jupyterlab():
-    assert site.binder_url("release/warmup/warmup.ipynb") == (
-        f"https://mybinder.org/v2/gh/{site.REPOSITORY}/HEAD?labpath=release%2Fwarmup%2Fwarmup.ipynb")
+    assert site.binder_url("release/warmup/warmup.ipynb", "someone/a-course") == (
+        "https://mybinder.org/v2/gh/someone/a-course/HEAD?labpath=release%2Fwarmup%2Fwarmup.ipynb")
+    # by default, course.toml's address; a course that names none has no Binder links
+    assert site.binder_url("release/warmup/warmup.ipynb") == site.binder_url(
+        "release/warmup/warmup.ipynb", Course().config.repository)
+    assert site.binder_url("release/warmup/warmup.ipynb", "") is None
 
 
 # --- the built site ---------------------------------------------------------
