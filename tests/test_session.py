@@ -94,3 +94,19 @@ def test_nothing_runs_after_the_notebook_deadline():
     with IsolatedExecute().session(deadline=time.monotonic() - 1) as session:
         with pytest.raises(GradingTimeLimit):
             session.run_cell("x = 1")
+
+
+def test_a_fresh_process_forgets_what_calls_left_and_keeps_looked_up_names():
+    memo = ("import os\nseen = {}\n"
+            "def answer(x):\n"
+            "    if x not in seen:\n"
+            "        seen[x] = int.from_bytes(os.urandom(8), 'little')\n"
+            "    return seen[x]\n")
+    with IsolatedExecute().session() as session:
+        session.run_cell(memo)
+        answer = session.lookup(["answer"])["answer"]
+        first = answer(5)
+        assert answer(5) == first                 # the same process remembers
+        session.start_afresh()
+        assert session.restarts == 0
+        assert answer(5) != first                 # the same handle, a new process: no memo

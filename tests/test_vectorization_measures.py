@@ -5,11 +5,13 @@ import itertools
 import operator
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from course.grading import GradingFailure, check, check_vectorized
+from course.grading.checks import run
 
 
 def walk(n, rng):
@@ -115,6 +117,71 @@ def test_a_call_that_uses_the_legacy_global_random_state_fails():
     check(walk, 100, np.random.default_rng(1))
     with pytest.raises(GradingFailure, match="legacy global random state"):
         check(walk_from_the_global_state, 100, np.random.default_rng(1))
+
+
+def walk_restoring_the_global_state(n, rng):
+    saved = np.random.get_state()
+    try:
+        return walk_from_the_global_state(n, rng)
+    finally:
+        np.random.set_state(saved)   # the state's value is as it was: only the calls show it
+
+
+def walk_through_the_class(n, rng):
+    steps = np.random.RandomState.choice(np.random.mtrand._rand, [-1, 1], n)
+    return np.concatenate([[0], np.cumsum(steps)])
+
+
+def walk_seeding_the_instance_and_restoring(n, rng):
+    legacy = np.random.mtrand._rand           # not through numpy.random's functions
+    saved = legacy.get_state()
+    legacy.seed(int(rng.integers(2**31)))
+    try:
+        return np.concatenate([[0], np.cumsum(legacy.choice([-1, 1], n))])
+    finally:
+        legacy.set_state(saved)
+
+
+def walk_setting_the_state_and_restoring(n, rng):
+    saved = np.random.get_state()              # no seeding: a state made from rng, then put back
+    np.random.set_state(("MT19937", rng.integers(0, 2**32, 624, dtype=np.uint32), 624, 0, 0.0))
+    try:
+        return np.concatenate([[0], np.cumsum(np.random.choice([-1, 1], n))])
+    finally:
+        np.random.set_state(saved)
+
+
+def walk_from_an_own_state(n, rng):
+    own = np.random.RandomState(int(rng.integers(2**31)))   # not the global state
+    return np.concatenate([[0], np.cumsum(own.choice([-1, 1], n))])
+
+
+@pytest.mark.parametrize("count_lines", [False, True])
+@pytest.mark.parametrize("func", [walk_restoring_the_global_state, walk_through_the_class,
+                                  walk_seeding_the_instance_and_restoring, walk_setting_the_state_and_restoring])
+def test_the_legacy_state_used_and_restored_is_seen(func, count_lines):
+    # numpy.random's functions as the worker has them: wrapped, each call counted
+    code = ("import numpy as np, sys\nfrom course.grading import probe\nprobe.watch_legacy_random()\n"
+            "sys.path.insert(0, sys.argv[1])\nimport test_vectorization_measures as t\n"
+            f"report = probe.run_call(t.{func.__name__}, (100, np.random.default_rng(1)), count_lines={count_lines})\n"
+            f"honest = probe.run_call(t.walk, (100, np.random.default_rng(1)), count_lines={count_lines})\n"
+            f"own = probe.run_call(t.walk_from_an_own_state, (100, np.random.default_rng(1)))\n"
+            "print(report.legacy_random_used, honest.legacy_random_used, own.legacy_random_used)")
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False", "False"], done.stdout + done.stderr
+
+
+def test_without_the_wrappers_a_first_seeding_still_shows():
+    # In a student's own kernel (Validate) numpy.random is not wrapped: seeding the legacy state
+    # replaces its SeedSequence, which set_state does not put back (seen once per process).
+    code = ("import numpy as np, sys\nfrom course.grading import probe\n"
+            "sys.path.insert(0, sys.argv[1])\nimport test_vectorization_measures as t\n"
+            "print(probe.run_call(t.walk_seeding_the_instance_and_restoring, (100, np.random.default_rng(1)))"
+            ".legacy_random_used)")
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.split() == ["True"], done.stdout + done.stderr
 
 
 STRESS = """

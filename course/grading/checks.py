@@ -51,12 +51,18 @@ def run(func, args=(), kwargs=None, **options):
     return local_report(run_call(func, args, kwargs, **options))
 
 
-def check(func, *args, case=None, **kwargs):
+def check(func, *args, case=None, fresh_process=False, **kwargs):
     """Call ``func(*args, **kwargs)`` once and return a :class:`Checked` to assert on.
 
     ``case`` names the case in failure messages ("empty input", "a view"...).
+    ``fresh_process`` calls it in a new student process, the notebook's cells
+    replayed, so that nothing an earlier call left in the process (a memo of
+    answers, a changed global) can answer this one: how reproducibility is
+    checked. (Validating in a kernel, there is only the kernel's process.)
     Raises :class:`GradingFailure` if the function raised.
     """
+    if fresh_process and isinstance(func, RemoteObject):
+        func._session.start_afresh()
     pristine = copy.deepcopy((args, kwargs))
     report = run(func, args, kwargs)
     for stand_in in stand_ins_in((args, kwargs)).values():

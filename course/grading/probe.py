@@ -53,6 +53,36 @@ _traced_memory, _reset_peak = tracemalloc.get_traced_memory, tracemalloc.reset_p
 # NumPy's legacy global random state (np.random.seed, np.random.choice, ...), read
 # through the class's own method: a student may rebind the module's names.
 _LEGACY_RANDOM, _legacy_state = np.random.mtrand._rand, np.random.RandomState.get_state
+_legacy_calls = [0]   # calls of numpy.random's legacy functions, once watch_legacy_random() wrapped them
+
+
+def _legacy_seed_sequence():
+    """The SeedSequence behind the legacy state: ``np.random.seed`` replaces it, and
+    ``np.random.set_state`` does not put it back."""
+    return _getattr(_getattr(_LEGACY_RANDOM, "_bit_generator", None), "_seed_seq", None)
+
+
+def watch_legacy_random():
+    """Replace numpy.random's legacy functions (``np.random.seed``, ``choice``, ``set_state``...,
+    bound to the global RandomState) by wrappers that count their calls, so that a call that used
+    the legacy state and then restored it is seen (the state's value alone is as it was). The
+    worker calls this before it runs any student code; NumPy's own functions are Cython code,
+    which no profile hook sees."""
+    import functools
+
+    wrapped = {}
+    for module in (np.random, np.random.mtrand):
+        for name in dir(module):
+            original = getattr(module, name)
+            if name.startswith("_") or not (_getattr(original, "__self__", None) is _LEGACY_RANDOM
+                                            or name in ("seed", "sample", "ranf")):
+                continue
+            if id(original) not in wrapped:
+                def counted(*args, __original=original, **kwargs):
+                    _legacy_calls[0] += 1
+                    return __original(*args, **kwargs)
+                wrapped[id(original)] = functools.wraps(original)(counted)
+            setattr(module, name, wrapped[id(original)])
 
 # While lines are counted, the function is also sampled: every _SAMPLE_EVERY
 # seconds (wall time) a signal handler looks at what the main thread runs.
@@ -556,7 +586,7 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
     kwargs = dict(kwargs or {})
     array_args = _arrays_in(args, kwargs)
     before = {slot: _as_plain(a, _ndarray).copy() for slot, a in array_args}
-    random_before = _legacy_random_state()
+    random_before = _legacy_random_state(), _legacy_seed_sequence(), _legacy_calls[0]
     watch = _Watch() if count_lines else None
     value, error, measurement, peak = None, None, None, None
     collecting = _gc_isenabled()
@@ -593,10 +623,18 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
         args_modified={slot: not _same_values(before[slot], _as_plain(a, _ndarray))
                        for slot, a in array_args},
         args_after=(copy.copy(list(args)), dict(kwargs)) if send_args else None,
-        legacy_random_used=_legacy_random_state() != random_before,
+        legacy_random_used=_legacy_random_used(random_before),
         peak_bytes=peak,
         measurement=measurement,
     )
+
+
+def _legacy_random_used(before):
+    """Whether the legacy global random state was used since ``before`` was read: its value
+    changed, it was seeded (a new SeedSequence behind it), or one of its functions was called."""
+    state, seed_sequence, calls = before
+    return (_legacy_calls[0] != calls or _legacy_seed_sequence() is not seed_sequence
+            or _legacy_random_state() != state)
 
 
 def _legacy_random_state():

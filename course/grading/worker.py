@@ -96,6 +96,7 @@ def main(argv):
 
     from course.grading import call_report, probe, wire
 
+    probe.watch_legacy_random()   # before any student code: calls into the legacy random state are counted
     shell = InteractiveShell.instance(history_length=0)
     shell.history_manager.enabled = False
     shell.displayhook.write_output_prompt = lambda: None  # a cell's value shows as in Jupyter, no "Out[0]:"
