@@ -251,3 +251,73 @@ def test_the_probe_reports_what_it_saw_as_plain_data():
     assert measurement.suspect_calls == ("sys.gettrace", "sys.settrace")
     assert measurement.threads_started == 0 and measurement.child_processes == 0
     assert run_call(reverse_in_this_frame, (np.arange(10),)).measurement is None  # nothing measured unless asked
+
+
+# A result that fills itself when its class is looked at after the call: its metaclass's __module__,
+# or its own __class__, run the per-element loop outside the measured window.
+LATE_FILL = """
+import numpy as np
+filled = []
+
+def fill(array):
+    filled.append(1)
+    for i in range(len(array)):          # the work the line count should have seen
+        array[i] = array.source[len(array) - 1 - i]
+
+class Late(type):
+    @property
+    def __module__(cls):                 # read by a type's name: Result.__module__
+        for array in list(cls.pending):
+            fill(array)
+        cls.pending.clear()
+        return "numpy"
+
+class Result(np.ndarray, metaclass=Late):
+    pending = []
+
+class Sneaky:
+    @property
+    def __class__(self):
+        fill(self.array)
+        return np.ndarray
+
+def late_reverse(Z):
+    out = np.zeros(len(Z), dtype=Z.dtype).view(Result)
+    out.source = Z
+    Result.pending.append(out)
+    return out
+
+def sneaky_reverse(Z):
+    s = Sneaky()
+    s.array = np.zeros(len(Z), dtype=Z.dtype).view(Result)
+    s.array.source = Z
+    return [s, s.array]
+"""
+
+
+@pytest.mark.parametrize("where", ["here", "worker"])
+def test_nothing_of_the_students_runs_after_the_measured_window(where):
+    from course.grading import check_vectorized
+    from course.grading.executor import IsolatedExecute
+
+    def oracle(Z):
+        return Z[::-1]
+
+    if where == "here":
+        namespace = {}
+        exec(LATE_FILL, namespace)
+        late = namespace["late_reverse"]
+        with pytest.raises(GradingFailure, match="wrong at|reverse order"):
+            check_vectorized(late, lambda n: (np.arange(float(n)),)).agrees_with(oracle)
+        report = run_call(namespace["sneaky_reverse"], (np.arange(5.0),))
+        from course.grading import wire
+        wire.dumps(report.value)
+        assert namespace["filled"] == []      # the class was never looked at through the student's code
+        return
+    with IsolatedExecute().session() as session:
+        session.run_cell(LATE_FILL)
+        late = session.lookup(["late_reverse"])["late_reverse"]
+        with pytest.raises(GradingFailure, match="wrong at|reverse order"):
+            check_vectorized(late, lambda n: (np.arange(float(n)),)).agrees_with(oracle)
+        session.lookup(["sneaky_reverse"])["sneaky_reverse"](np.arange(5.0))
+        assert session.run_cell("print(len(filled))")["stdout"] == "0\n"

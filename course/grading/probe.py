@@ -48,6 +48,7 @@ _SIG_BLOCK, _SIG_UNBLOCK = getattr(signal, "SIG_BLOCK", None), getattr(signal, "
 _shares_memory, _may_share_memory = np.shares_memory, np.may_share_memory
 _array_equal, _ndarray, _TooHard = np.array_equal, np.ndarray, np.exceptions.TooHardError
 _as_plain = _ndarray.view
+_issubclass = issubclass   # by type: isinstance would read a student's __class__ property
 _tracing_memory, _trace_memory, _untrace_memory = tracemalloc.is_tracing, tracemalloc.start, tracemalloc.stop
 _traced_memory, _reset_peak = tracemalloc.get_traced_memory, tracemalloc.reset_peak
 # NumPy's legacy global random state (np.random.seed, np.random.choice, ...), read
@@ -194,7 +195,7 @@ def describe_array(value, array_args):
         kind=plain.dtype.kind,
         nbytes=int(plain.nbytes),
         strides=tuple(int(s) for s in plain.strides),
-        shares_memory_with=tuple(slot for slot, arg in array_args if _shares(value, arg)),
+        shares_memory_with=tuple(slot for slot, arg in array_args if _shares(plain, arg)),
     )
 
 
@@ -619,7 +620,7 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
         value=value if send_value and error is None else None,
         value_ref=None,
         result_type=type_name(value) if error is None else None,
-        result=describe_array(value, array_args) if isinstance(value, _ndarray) else None,
+        result=describe_array(value, array_args) if _issubclass(type(value), _ndarray) else None,
         args_modified={slot: not _same_values(before[slot], _as_plain(a, _ndarray))
                        for slot, a in array_args},
         args_after=(copy.copy(list(args)), dict(kwargs)) if send_args else None,

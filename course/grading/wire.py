@@ -103,11 +103,29 @@ class StudentObjectHandle:
         raise NotImplementedError
 
 
+# The class's own entries, read through ``type``'s descriptors: ``cls.__qualname__`` would run a
+# property of a student's metaclass, and a str subclass would run its own comparisons.
+_TYPE_MODULE, _TYPE_QUALNAME = type.__dict__["__module__"].__get__, type.__dict__["__qualname__"].__get__
+
+
 def type_name(obj):
+    """The module-qualified name of ``obj``'s class, read without running any code of the student's
+    (no metaclass property, no ``__class__``, no method of a str subclass): a value is described
+    after the measured window of a call, where no student code may run."""
     cls = type(obj)
-    module = getattr(cls, "__module__", "") or ""
-    name = getattr(cls, "__qualname__", cls.__name__)
+    try:
+        module, name = _TYPE_MODULE(cls), _TYPE_QUALNAME(cls)
+    except Exception:  # noqa: BLE001 - a class without them
+        return "?"
+    module = module if type(module) is str else ""
+    name = name if type(name) is str else "?"
     return name if module in ("builtins", "") else f"{module}.{name}"
+
+
+def _is(value, classes):
+    """``isinstance`` by the value's type alone: ``isinstance`` falls back on ``value.__class__``,
+    which a student's class may make a property that runs code."""
+    return issubclass(type(value), classes)
 
 
 def _safe_repr(obj):
@@ -233,9 +251,9 @@ class _Encoder:
         if type(value) is slice:
             return {"__slice__": [self.encode(p, depth + 1)
                                   for p in (value.start, value.stop, value.step)]}
-        if isinstance(value, np.ndarray):
+        if _is(value, np.ndarray):
             return self.array(value)
-        if isinstance(value, np.generic) and not isinstance(value, np.object_):
+        if _is(value, np.generic) and not _is(value, np.object_):
             _check_size((), value.dtype)
             return {"__scalar__": self.blob(_npy_bytes(np.asarray(np.ndarray.view(
                 np.array(value), np.ndarray))))}
@@ -243,12 +261,12 @@ class _Encoder:
             bit_generator = value.bit_generator
             return {"__rng__": type(bit_generator).__name__,
                     "state": self.encode(bit_generator.state, depth + 1)}
-        if isinstance(value, np.dtype):
+        if _is(value, np.dtype):
             _check_size((0,), value)
             return {"__dtype__": _npy_bytes(np.empty(0, value)).hex()}
-        if isinstance(value, StudentObjectHandle):
+        if _is(value, StudentObjectHandle):
             return {"__student_object__": self.encode(value._wire_reference(), depth + 1)}
-        if isinstance(value, GraderObject):
+        if _is(value, GraderObject):
             return {"__grader_object__": int(value._grader_id), "type": str(value._type_label),
                     "methods": [str(m) for m in value._methods]}
         return {"__opaque__": type_name(value), "repr": _safe_repr(value)}

@@ -117,7 +117,8 @@ def main(argv):
 
     def share(value):
         """Plain data goes by value; anything else stays here, known by a reference."""
-        if isinstance(value, plain) and not callable(value):
+        # by type alone: isinstance would run a __class__ property of the student's
+        if issubclass(type(value), plain) and not callable(value):
             return {"kind": "value", "value": value}
         refs[len(refs) + 1] = value
         return {"kind": "ref", "ref": len(refs), "type": wire.type_name(value)}
