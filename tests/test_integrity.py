@@ -183,7 +183,8 @@ def test_a_verdict_shows_no_text_the_student_chose_and_is_capped(integrity_cours
     verdicts = {notebooks.nbgrader_meta(cell)["grade_id"]: output for cell in graded.cells
                 for output in cell.get("outputs", []) if output.get("ename") == HIDDEN_FAILURE}
     # every attack reached the hidden tests (its visible tests pass), so a verdict had the chance to leak
-    assert {notebooks.exercise_of(grade_id) for grade_id in verdicts} == set(_answers(path)), sorted(verdicts)
+    # (the hidden checks of the other exercises run too, after their stubs failed the visible tests)
+    assert {notebooks.exercise_of(grade_id) for grade_id in verdicts} >= set(_answers(path)), sorted(verdicts)
     for grade_id, output in verdicts.items():
         student_line = output["traceback"][0]
         assert len(student_line) <= VERDICT_CHARS + 100 and not _LEAKED.search(student_line), (grade_id, student_line)

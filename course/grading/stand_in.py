@@ -237,7 +237,7 @@ class StandIn(wire.GraderObject):
         raise error
 
     def answer(self, op, name, args=(), kwargs=None, *, from_wire=False):
-        """Serve one request of the student's code: ``op`` is "call" or "getattr".
+        """Serve one request of the student's code: ``op`` is "call", "getattr" or "copy" (refused).
 
         Arguments and answers are copied as plain data both ways, so the
         student's code and the grader's object never share anything; with
@@ -246,6 +246,10 @@ class StandIn(wire.GraderObject):
         """
         name = str(name)
         kwargs = {} if kwargs is None else kwargs
+        if op == "copy":  # copy.copy or copy.deepcopy of it: a copy would not be the grader's object
+            self._refuse(TypeError(f"the {self._type_label} given to your function cannot be copied"),
+                         f"made a copy of the {self._type_label} it was given: work with the"
+                         f" {self._type_label} itself, the one passed in")
         if op == "call" and name in self._methods:
             if not from_wire:
                 args, kwargs = wire.roundtrip((tuple(args), dict(kwargs)))
@@ -289,6 +293,15 @@ class StandIn(wire.GraderObject):
             method.__name__ = name
             return method
         return self.answer("getattr", name)
+
+    # A reference, as a handle on a student's object is: the grader's copies of a call's arguments
+    # (to call an oracle on) refer to the same stand-in. In the student's process a copy is refused
+    # (the worker's proxy asks for one: op "copy").
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
     def __repr__(self):
         return f"<grader's {self._type_label}>"

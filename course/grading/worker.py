@@ -71,7 +71,8 @@ def grader_proxy_class(ask_grader):
                                  "use its methods")
 
         def __copy__(self, *args):
-            raise TypeError(f"the {self._type_label} given to your function cannot be copied")
+            # The grader refuses it, and says so in the verdict even if the student's code catches it.
+            return ask_grader({"id": object.__getattribute__(self, "_grader_id"), "op": "copy", "name": ""})
 
         __deepcopy__ = __reduce_ex__ = __copy__
 

@@ -52,7 +52,7 @@ class Perceptron:
 
 # %% train_perceptron
 # bug: trains a copy of the network, so the network passed in is left untrained
-# feedback: never called the methods of the network it was given
+# feedback: made a copy of the Perceptron it was given
 import copy
 
 def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=None):
