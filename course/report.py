@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from . import notebooks
 from .grading import batch_report, quoting
 from .grading.batch_report import NOT_GRADED
-from .grading.feedback import HIDDEN_FAILURE, student_message
+from .grading.feedback import first_to_read, student_message
 
 TOP_MESSAGES = 3          # failure messages shown per exercise
 MAX_MESSAGE_CHARS = 300   # a message longer than this is cut in the page
@@ -63,11 +63,9 @@ def _failures(course, section, student):
     for cell in notebooks.read(path).cells:
         if not notebooks.is_test(cell):
             continue
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        # The hidden checks' message, which names the mistake, where they ran after a visible failure.
-        errors.sort(key=lambda o: o.get("ename") != HIDDEN_FAILURE)
-        if errors:
-            found[notebooks.nbgrader_meta(cell).get("grade_id", "")] = student_message(errors[0])
+        output = first_to_read(cell)
+        if output is not None:
+            found[notebooks.nbgrader_meta(cell).get("grade_id", "")] = student_message(output)
     return found
 
 
@@ -220,6 +218,14 @@ CSV_COLUMNS = ("assignment", "duedate", "timestamp", "student_id", "last_name", 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")   # what makes a spreadsheet read a cell as a formula
 
 
+def spreadsheet_text(value):
+    """``value`` as a CSV cell a spreadsheet shows as text: names and e-mails are the students' own
+    words (an LMS sync copies them), and a spreadsheet would run one that starts like a formula
+    (OWASP's advice: a leading apostrophe)."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def export_csv(course, section, path, not_graded=()):
     """The section's rows of ``nbgrader export`` (same columns, same values), written with
     quoting, which nbgrader's CSV plugin leaves out (a name with a comma shifts its columns).
@@ -230,12 +236,6 @@ def export_csv(course, section, path, not_graded=()):
 
     def text(value):
         return "" if value is None else str(value)
-
-    def inert(value):
-        # Names and e-mails are the students' own words (an LMS sync copies them): a spreadsheet
-        # would run one that starts like a formula (OWASP's advice: a leading apostrophe).
-        value = text(value)
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
 
     with Gradebook(course.db_url) as gradebook, open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -253,7 +253,7 @@ def export_csv(course, section, path, not_graded=()):
                 row[2], row[7], row[8], row[9] = submission.timestamp, submission.score, penalty, score
             if student.id in not_graded:
                 row[7:10] = ["", "", ""]
-            writer.writerow([text(value) for value in row[:3]] + [inert(value) for value in row[3:7]]
+            writer.writerow([text(value) for value in row[:3]] + [spreadsheet_text(value) for value in row[3:7]]
                             + [text(value) for value in row[7:]])
 
 

@@ -24,16 +24,11 @@ from pathlib import Path
 
 from ..grading import batch_report
 from ..layout import Course
-from ..report import FORMULA_STARTS, final_score
+from ..report import final_score, spreadsheet_text
 from .roster import Roster
 
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Grade", "Maximum Grade", "Last modified (grade)")
-
-
-def _inert(value):
-    value = str(value or "")
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _number(value):
@@ -70,9 +65,9 @@ def write_canvas(course, sections, roster, path, columns=None):
             if not student.lms_id(""):
                 lines.append(f"{student.id}: no Canvas user id on the roster; left out")
                 continue
-            writer.writerow([_inert(f"{student.last_name}, {student.first_name}"), student.lms_id(""),
-                             _inert(student.extra["sis_user_id"]), _inert(student.extra["sis_login_id"]),
-                             _inert(student.extra["section"]),
+            writer.writerow([spreadsheet_text(f"{student.last_name}, {student.first_name}"), student.lms_id(""),
+                             spreadsheet_text(student.extra["sis_user_id"]), spreadsheet_text(student.extra["sis_login_id"]),
+                             spreadsheet_text(student.extra["section"]),
                              *(_number(table[s].get(student.id)) for s in sections)])
     unknown = sorted({sid for scores in table.values() for sid in scores} - {s.id for s in roster})
     if unknown:
@@ -93,7 +88,7 @@ def write_moodle(course, section, roster, path, now=None):
             if not participant:
                 lines.append(f"{student.id}: no Moodle participant id for {section} on the roster; left out")
                 continue
-            writer.writerow([f"Participant {participant}", _inert(student.full_name), _inert(student.email),
+            writer.writerow([f"Participant {participant}", spreadsheet_text(student.full_name), spreadsheet_text(student.email),
                              _number(scores.get(student.id)), _number(most), stamp])
     unknown = sorted(set(scores) - {s.id for s in roster})
     if unknown:
