@@ -96,19 +96,27 @@ def student_message(output):
     return " ".join(ANSI_COLOUR.sub("", first).split())
 
 
+def first_to_read(cell):
+    """The error output of a graded test cell that a student should read first, or None if it
+    passed: the hidden checks' failure, which names the mistake where a visible assert may not
+    (they run after a failed visible part too), else the cell's first error."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    hidden = [o for o in errors if o.get("ename") == HIDDEN_FAILURE]
+    return (hidden or errors or [None])[0]
+
+
 def exercise_verdict(test_cells):
     """One line on an exercise from its test cells (as the feedback shows them): passed,
     not answered, or the message of its first failed test."""
     for cell in test_cells:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        visible = [o for o in errors if o.get("ename") != HIDDEN_FAILURE]
-        hidden = [o for o in errors if o.get("ename") == HIDDEN_FAILURE]
-        if visible and visible[0].get("ename") == "NotImplementedError":
+        if errors and errors[0].get("ename") == "NotImplementedError":
             return NOT_ANSWERED
-        if hidden:   # the hidden checks' message names the mistake, where a visible assert may not
-            return _one_line(f"the hidden tests failed: {hidden[0].get('evalue', '')}")
-        if visible:
-            return _one_line(f"a visible test failed: {student_message(visible[0])}")
+        output = first_to_read(cell)
+        if output is not None and output.get("ename") == HIDDEN_FAILURE:
+            return _one_line(f"the hidden tests failed: {output.get('evalue', '')}")
+        if output is not None:
+            return _one_line(f"a visible test failed: {student_message(output)}")
     return PASSED
 
 
