@@ -161,28 +161,19 @@ class Checked:
         ("rotates the squares before it translates them"), after the case. Without
         a match, the message describes the difference (:func:`difference`).
         """
-        args, kwargs = self.fresh_arguments()
-        expected = oracle(*args, **kwargs)
-        problem = difference(self.value, expected, rtol=rtol, atol=atol)
+        problem = difference(self.value, self._on_fresh_arguments(oracle), rtol=rtol, atol=atol)
         if problem:
-            named = self._named_mistake(mistakes, rtol, atol)
+            named = named_mistake(self.value, mistakes, self._on_fresh_arguments, rtol=rtol, atol=atol)
             changed = [slot for slot, modified in self.report.args_modified.items() if modified]
             if changed and not named:  # a wrong result often comes of working on the input itself
                 problem += f" (and the call changed {_slot_name(changed[0])}: did it work on its input in place?)"
             self.fail(named or problem)
         return self
 
-    def _named_mistake(self, mistakes, rtol, atol):
-        """The sentence of the first declared mistake that ``self.value`` agrees with, or None."""
-        for sentence, mistaken in (mistakes or {}).items():
-            args, kwargs = self.fresh_arguments()
-            try:
-                made = mistaken(*args, **kwargs)
-            except Exception:  # noqa: BLE001 - a mistake that cannot happen on these arguments
-                continue
-            if difference(self.value, made, rtol=rtol, atol=atol) is None:
-                return sentence
-        return None
+    def _on_fresh_arguments(self, function):
+        """What ``function`` returns for a fresh copy of the call's arguments."""
+        args, kwargs = self.fresh_arguments()
+        return function(*args, **kwargs)
 
     def satisfies(self, predicate, message):
         """``predicate(value)`` is true; otherwise fail with ``message``."""
@@ -258,14 +249,8 @@ class Checked:
         after = self.argument_after(slot)
         problem = difference(after, self._in_place(oracle, slot), rtol=rtol, atol=atol)
         if problem:
-            for sentence, mistaken in (mistakes or {}).items():
-                try:
-                    made = self._in_place(mistaken, slot)
-                except Exception:  # noqa: BLE001 - a mistake that cannot happen on these arguments
-                    continue
-                if difference(after, made, rtol=rtol, atol=atol) is None:
-                    self.fail(sentence)
-            self.fail(f"{_slot_name(slot)} after the call: {problem}")
+            self.fail(named_mistake(after, mistakes, lambda mistaken: self._in_place(mistaken, slot),
+                                    rtol=rtol, atol=atol) or f"{_slot_name(slot)} after the call: {problem}")
         return self
 
     def _in_place(self, function, slot):
@@ -438,10 +423,22 @@ def check_value(value, expected, *, name, rtol=1e-7, atol=0.0, mistakes=None):
     naming a typical mistake to the value that mistake gives (see :meth:`Checked.agrees_with`)."""
     problem = difference(value, expected, rtol=rtol, atol=atol)
     if problem:
-        for sentence, mistaken in (mistakes or {}).items():
-            if difference(value, mistaken, rtol=rtol, atol=atol) is None:
-                raise GradingFailure(f"{name}: {sentence}")
-        raise GradingFailure(f"{name}: {problem}")
+        named = named_mistake(value, mistakes, lambda mistaken: mistaken, rtol=rtol, atol=atol)
+        raise GradingFailure(f"{name}: {named or problem}")
+
+
+def named_mistake(actual, mistakes, made, *, rtol, atol):
+    """The sentence of the first of ``mistakes`` (``{sentence: mistake}``) whose result, ``made(mistake)``,
+    ``actual`` agrees with (same tolerance), or None. A mistake that cannot happen on these
+    arguments (its function raises) is skipped."""
+    for sentence, mistaken in (mistakes or {}).items():
+        try:
+            result = made(mistaken)
+        except Exception:  # noqa: BLE001 - a mistake that cannot happen on these arguments
+            continue
+        if difference(actual, result, rtol=rtol, atol=atol) is None:
+            return sentence
+    return None
 
 
 # -- comparing plain data -------------------------------------------------------
