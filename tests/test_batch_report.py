@@ -75,33 +75,27 @@ def test_the_end_of_a_batch_names_what_has_no_graded_copy_and_saves_data_and_tex
 
 
 def test_a_batch_of_some_students_keeps_what_earlier_batches_found_for_the_others(tmp_path):
-    course = Course(tmp_path)
-    first = BatchReport(tmp_path, "*")
-    for student in ("alice", "erin"):
-        first.expect("references", student, ["references"])
-    first.record("references", "erin", NOT_GRADED, "references.ipynb is missing.")
-    atexit.unregister(first.finish)
-    graded = course.autograded("alice", "references")
-    graded.parent.mkdir(parents=True)
-    graded.write_text("{}")
-    first.finish()
+    def batch(glob, graded, missing=()):
+        """One batch: every student expected, the ``graded`` ones get a graded copy."""
+        report = BatchReport(tmp_path, glob)
+        atexit.unregister(report.finish)   # a batch's own process ends with it; this one is pytest's
+        for student in (*graded, *missing):
+            report.expect("references", student, ["references"])
+        for student in missing:
+            report.record("references", student, NOT_GRADED, "references.ipynb is missing.")
+        for student in graded:
+            Course(tmp_path).autograded(student, "references").parent.mkdir(parents=True)
+            Course(tmp_path).autograded(student, "references").write_text("{}")
+        report.finish()
+
+    batch("*", graded=["alice"], missing=["erin"])
     # a second batch regrades gina alone (nbgrader autograde references --student=gina)
-    second = BatchReport(tmp_path, "gina")
-    second.expect("references", "gina", ["references"])
-    atexit.unregister(second.finish)
-    course.autograded("gina", "references").parent.mkdir(parents=True)
-    course.autograded("gina", "references").write_text("{}")
-    second.finish()
+    batch("gina", graded=["gina"])
     saved = batch_report.load(tmp_path, "references")
     assert saved.not_graded() == {"erin"} and set(saved.submissions) == {"gina"}
     assert set(saved.everyone()) == {"alice", "erin", "gina"}
     assert "1 submission(s) seen, 2 more as earlier batches left them; 1 not graded" in saved.text()
     assert "erin      references.ipynb is missing." in saved.text()
     # a third batch that grades erin: she is no longer "not graded"
-    third = BatchReport(tmp_path, "erin")
-    third.expect("references", "erin", ["references"])
-    atexit.unregister(third.finish)
-    course.autograded("erin", "references").parent.mkdir(parents=True)
-    course.autograded("erin", "references").write_text("{}")
-    third.finish()
+    batch("erin", graded=["erin"])
     assert batch_report.load(tmp_path, "references").not_graded() == set()
