@@ -87,3 +87,18 @@ def test_without_a_group_an_ordinary_user_is_limited_by_rlimit_nproc():
                           cwd=ROOT)
     forked, line = done.stdout.split("|")
     assert int(forked) <= 5 and "RLIMIT_NPROC" in line, done.stdout + done.stderr
+
+
+@needs_groups
+def test_a_group_left_by_a_grader_that_is_gone_is_removed(monkeypatch):
+    parent = next(iter(cgroup._v1_folders().values())) if cgroup._v1_folders() else cgroup._v2_folder()
+    left = parent / "course-student-999999999-1"    # no such process
+    left.mkdir()
+    monkeypatch.setattr(cgroup, "_swept", set())
+    try:
+        group = cgroup.create(2**30, 8)
+        group.remove()
+        assert not left.exists()
+    finally:
+        if left.exists():
+            left.rmdir()

@@ -143,9 +143,33 @@ def _write(path, text):
         return False
 
 
+def _sweep(parent):
+    """Remove the empty student groups under ``parent`` whose grader is gone: a grader killed by a
+    signal cannot remove its own (a group that still holds a process is not removable). A grader in
+    another PID namespace sharing this parent would look gone: graders of one course share one."""
+    try:
+        children = list(parent.glob("course-student-*-*"))
+    except OSError:
+        return
+    for folder in children:
+        pid = folder.name.rsplit("-", 2)[-2]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+
+_swept = set()   # the parents swept by this process: once each is enough
+
+
 def create(memory_bytes, max_processes):
     """A new :class:`ProcessGroup` with these limits, or None where the OS does not allow one."""
     name = f"course-student-{os.getpid()}-{next(_names)}"
+    parents = list((_v1_folders() or {}).values()) + [p for p in [_v2_folder()] if p is not None]
+    for parent in set(parents) - _swept:
+        _sweep(parent)
+        _swept.add(parent)
     v1 = _v1_folders()
     if v1 is not None:
         made = []
