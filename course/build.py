@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import demo, notebooks, site
+from . import demo, notebooks, scaffold, site
 from .grading import batch_report
 from .lms import cli as lms
 from .layout import ROOT, Course
@@ -116,6 +116,16 @@ def generate(root=ROOT):
         nbgrader("generate_assignment", section, "--force", "--log-level=WARN", root=root)
         path = course.release(section)
         notebooks.write(notebooks.read(path), path)
+
+
+def tidy(root=ROOT):
+    """Write each source notebook in its committed form: outputs cleared, metadata reduced to
+    nbgrader's (JupyterLab saves outputs and its own metadata)."""
+    course = Course(root)
+    for section in course.sections():
+        path = course.source(section)
+        changed = notebooks.write(notebooks.read(path), path)
+        print(f"  {shown(path)}: {'outputs and editor metadata cleared' if changed else 'already tidy'}")
 
 
 def build_demo_class(root=ROOT):
@@ -267,7 +277,8 @@ def _parser():
     for name, text in [("all", "the main job (the default): release/, the demo class in demo/, the site"),
                        ("generate", "source/ -> release/ and the gradebook (refuses what nbgrader cannot change)"),
                        ("demo", "the demo class in demo/submitted/"), ("feedback", "nbgrader generate_feedback"),
-                       ("summary", "print the scores")]:
+                       ("summary", "print the scores"),
+                       ("tidy", "clear the outputs and editor metadata of source/ notebooks (their committed form)")]:
         simple.append(commands.add_parser(name, help=text))
     grade = commands.add_parser("autograde", help="grade the submitted students in parallel",
                                 description="Grade the submissions of each SECTION (default: all) in parallel."
@@ -284,7 +295,15 @@ def _parser():
                        help="grade again the submissions already graded and unchanged since")
     report = commands.add_parser("report", help="the instructor report: reports/<section>.html, PNGs, CSV")
     report.add_argument("sections", nargs="*", metavar="SECTION")
-    for command in (grade, report, *simple):
+    new = commands.add_parser("new-exercise", help="append a new exercise's cells to a section's source notebook",
+                              description="Append the cells of a new exercise (statement, answer, test cell worth"
+                                          " 2 points) to source/SECTION/SECTION.ipynb, with placeholders to"
+                                          " replace: see docs/writing-exercises.md.")
+    new.add_argument("section", metavar="SECTION")
+    new.add_argument("exercise", metavar="NAME", help="the name the student defines, also the answer cell's grade id")
+    new.add_argument("--vectorized", action="store_true",
+                     help="also a test cell NAME_test_vectorized worth 1 point (check_vectorized)")
+    for command in (grade, report, new, *simple):
         command.add_argument("--root", type=Path, default=ROOT, metavar="FOLDER",
                              help="the course folder (default: this repository)")
     lms.add_commands(commands, ROOT)   # collect, lms-export (docs/lms.md)
@@ -310,8 +329,12 @@ def main(argv=None):
         return exit_status(outcome)
     elif command == "report":
         instructor_report(root=args.root, sections=args.sections)
+    elif command == "new-exercise":
+        path = scaffold.add_exercise(Course(root), args.section, args.exercise, args.vectorized)
+        print(f"  {args.exercise}: cells appended to {shown(path)}; replace their TODOs"
+              " (docs/writing-exercises.md)")
     else:
-        {"generate": generate, "feedback": feedback, "summary": summary}[command](root=root)
+        {"generate": generate, "feedback": feedback, "summary": summary, "tidy": tidy}[command](root=root)
     return 0
 
 

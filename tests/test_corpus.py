@@ -26,11 +26,20 @@ def _student(stem):
     return "corpus-" + stem.replace("_", "-")
 
 
+def _graded_file(item):
+    """``(section, stem)`` of the corpus file a selected test judges, or None."""
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    return (params["section"], params["stem"]) if "stem" in params else None
+
+
 @pytest.fixture(scope="module")
-def corpus_course(generated_course):
-    for section in sorted({path.parent.name for path in FILES}):
+def corpus_course(generated_course, request):
+    """The corpus files that the selected tests judge, graded: all of them in a whole run, only
+    those answering one exercise with ``-k <id>``."""
+    wanted = {_graded_file(item) for item in request.session.items if item.module is request.module} - {None}
+    for section in sorted({section for section, _ in wanted}):
         for path in FILES:
-            if path.parent.name == section:
+            if (path.parent.name, path.stem) in wanted and path.parent.name == section:
                 answers = notebooks.read_answer_file(path)
                 submit(generated_course, _student(path.stem), section,
                        notebooks.fill_answers(release(generated_course, section), answers))
