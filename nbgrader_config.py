@@ -36,7 +36,7 @@ c.CourseDirectory.course_id = "advanced-numpy"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# Grading integrity (see README, "Threat model"): the student's code runs in a
+# Grading integrity (see docs/threat-model.md): the student's code runs in a
 # sandboxed process, hidden tests run here on plain data, feedback hides them.
 # The limits (memory, CPU, time per cell, call and notebook) are IsolatedExecute's
 # settings; set c.IsolatedExecute.<limit> here only to change a default.
@@ -54,7 +54,7 @@ c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, "course.feedback
 c.SanitizeOutputs.enabled = True  # nbconvert preprocessors are off unless enabled
 c.SanitizeOutputs.strip = True
 
-# Malformed submissions (see README, "Malformed submissions"): only regular files of a
+# Malformed submissions (see docs/running-a-class.md, "Malformed submissions"): only regular files of a
 # submission are read; the hook checks the files, RepairSubmission repairs the grader's
 # copy; both write reports/autograde-<assignment>.txt.
 submission_files.install()

@@ -55,7 +55,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from traitlets.config import Config
 
-from . import notebooks
+from . import notebooks, site_guide
 from .layout import ROOT, Course
 
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
@@ -324,8 +324,11 @@ def build_site(root=ROOT, out=None):
     formatter = HtmlFormatter(cssclass="highlight", linenos="table")
     write("tools.html", env.get_template("tools.html.j2").render(
         code=Markup(highlight(tools, PythonLexer(), formatter)), stylesheet=STYLESHEET, course=config.name))
+    guide = site_guide.build_guide(course, out, env.get_template("guide.html.j2"), STYLESHEET, MathMLRenderer)
+    if guide:
+        written.add(site_guide.FOLDER)
     write("index.html", env.get_template("home.html.j2").render(pages=pages, stylesheet=STYLESHEET,
-                                                               course=config.name))
+                                                               course=config.name, guide=guide))
     remove_stale(out, written)
     return out
 

@@ -50,7 +50,7 @@ def console_errors(driver):
 
 def save_screenshot(driver, folder, name):
     """A test artifact in ``folder`` (the test's), copied to $SCREENSHOTS when that is set
-    (``SCREENSHOTS=docs/screenshots`` refreshes the README's pictures)."""
+    (``SCREENSHOTS=docs/screenshots`` refreshes the pictures of the README and docs/)."""
     driver.save_screenshot(str(folder / name))
     if os.environ.get("SCREENSHOTS"):
         target = Path(os.environ["SCREENSHOTS"])

@@ -27,7 +27,7 @@ SECTION = "references"        # where the attacks on feedback and on the batch r
 # seconds: c.IsolatedExecute.notebook_timeout for each section's batch (the advanced notebook's
 # honest run takes a good part of its budget)
 NOTEBOOK_BUDGET = {"references": 25, "advanced": 60}
-MEMORY_CEILING = 2**30        # bytes of resident memory for the grader (README, "Threat model")
+MEMORY_CEILING = 2**30        # bytes of resident memory for the grader (docs/threat-model.md)
 
 ATTACKS_FILE = Path(__file__).parent / "corpus" / "integrity" / "grader_attacks.py"
 _spec = importlib.util.spec_from_file_location("grader_attacks", ATTACKS_FILE)

@@ -24,6 +24,10 @@ def walkthrough_steps():
     section = text.split("\n## Walkthrough", 1)[1].split("\n## ", 1)[0]
     steps = [(action, block) for action, _, block in _STEP.findall(section)]
     assert len(steps) == section.count("\n```") // 2, "a block of the walkthrough has no <!-- walkthrough: --> mark"
+    for action, _ in steps:   # the reader sees which file a block goes into: the one the step appends to
+        if action.startswith("append "):
+            path = action.removeprefix("append ")
+            assert f"At the end of `{path}`:\n\n<!-- walkthrough: {action} -->" in section, path
     return steps
 
 
@@ -177,3 +181,41 @@ def test_tidy_writes_source_notebooks_in_their_committed_form(tmp_path, capsys):
     assert course.source("warmup").read_bytes() == committed
     build.tidy(root=course.root)
     assert "already tidy" in capsys.readouterr().out
+
+
+# --- the README and the guide: short, linked, every link resolving (fast) -------
+
+README_MOST_LINES = 200
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _headings(path):
+    from course.site_guide import slug
+
+    text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
+    return {slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
+
+
+def test_the_readme_keeps_the_newcomers_path_short():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= README_MOST_LINES, f"README.md has {len(lines)} lines: move the details into docs/"
+    headings = [line for line in lines if line.startswith("## ")]
+    assert headings == ["## Quick start", "## For students", "## For self-learners", "## For instructors",
+                        "## Layout"]
+
+
+def test_every_guide_page_is_in_its_contents():
+    contents = set(_LINK.findall((ROOT / "docs" / "index.md").read_text(encoding="utf-8")))
+    assert {p.name for p in (ROOT / "docs").glob("*.md")} - {"index.md"} <= contents
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))])
+def test_every_link_of_the_readme_and_the_guide_resolves_in_the_repository(page):
+    for target in _LINK.findall((ROOT / page).read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (ROOT / page).parent / path if path else ROOT / page
+        assert file.exists(), f"{page} links {target}, which does not exist"
+        if anchor:
+            assert anchor in _headings(file), f"{page} links {target}: no such heading"

@@ -37,7 +37,7 @@ def test_a_lookup_returns_only_the_names_asked_for(session):
     assert isinstance(found["double"], RemoteObject)  # a handle: the function stays in the student's process
 
 
-# The student's code can find the worker's encoder and write to its reply pipe (README, "Not
+# The student's code can find the worker's encoder and write to its reply pipe (docs/threat-model.md, "Not
 # defended"): forged replies, each a frame of an 8-byte length and a message, queued before the real ones.
 FORGE = """
 import gc, os, struct, sys

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from helpers import source
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
-from course import notebooks, site
+from course import notebooks, site, site_guide
 from course.layout import ROOT, Course
 
 sections = Course().sections
@@ -168,7 +168,7 @@ def test_site_has_an_index_a_page_per_section_and_tools(built):
     helpers = {"tools.py", "_tools_render.py"}
     assert {"index.html", "tools.html", site.STYLESHEET} | helpers <= names
     assert not {"gone.html", "gone.ipynb"} & names  # a section that no longer exists is removed
-    assert names == {site.SITE_MARKER, "index.html", "tools.html", site.STYLESHEET} | helpers | {
+    assert names == {site.SITE_MARKER, "index.html", "tools.html", site.STYLESHEET, site_guide.FOLDER} | helpers | {
         f"{s}.{ext}" for s in sections() for ext in ("html", "ipynb")}
     for name in helpers:
         assert (built / name).read_bytes() == (ROOT / name).read_bytes()
@@ -199,11 +199,13 @@ def test_the_index_outlines_each_sections_parts_and_exercises(built, section):
 def test_every_page_shares_one_stylesheet_and_needs_no_script(built):
     css = (built / site.STYLESHEET).read_text(encoding="utf-8")
     assert "--jp-brand-color1" in css and ".highlight" in css and "details.site-solution" in css
-    for html_page in sorted(built.glob("*.html")):
-        soup = page(built, html_page.name)
-        assert [link["href"] for link in soup.find_all("link", rel="stylesheet")] == [site.STYLESHEET]
-        assert soup.find_all("style") == [] and soup.find_all("script") == [], html_page.name
-        assert "mathjax" not in html_page.read_text(encoding="utf-8").lower(), html_page.name
+    for html_page in sorted(built.rglob("*.html")):
+        name = html_page.relative_to(built).as_posix()
+        soup = page(built, name)
+        up = "../" * (name.count("/"))
+        assert [link["href"] for link in soup.find_all("link", rel="stylesheet")] == [up + site.STYLESHEET]
+        assert soup.find_all("style") == [] and soup.find_all("script") == [], name
+        assert "mathjax" not in html_page.read_text(encoding="utf-8").lower(), name
 
 
 @pytest.mark.slow
@@ -287,9 +289,10 @@ def test_no_hidden_test_nor_solution_marker_anywhere(built):
     hidden = [flat(region) for section in sections() for cell in source(section).cells
               for region in hidden_regions(cell)]
     assert hidden
-    for path in built.iterdir():
+    guide = sorted((built / site_guide.FOLDER).glob("*.html"))   # it shows the markers, in its own example
+    for path in [p for p in built.iterdir() if p.is_file()] + guide:
         text = path.read_text(encoding="utf-8")
-        for marker in FORBIDDEN:
+        for marker in FORBIDDEN * (path not in guide):
             assert marker not in text, (path.name, marker)
         text = flat(BeautifulSoup(text, "html.parser").get_text()) if path.suffix == ".html" else flat(text)
         for region in hidden:
@@ -308,18 +311,19 @@ def test_machine_measurements_are_replaced_by_a_note(built):
 @pytest.mark.slow
 def test_every_local_link_resolves(built):
     ids = {}  # page -> the ids in it, for links to an anchor
-    for html_page in built.glob("*.html"):
-        soup = page(built, html_page.name)
+    for html_page in built.rglob("*.html"):
+        soup = page(built, html_page.relative_to(built).as_posix())
         for tag in soup.find_all(["a", "img", "script", "link"]):
             target = tag.get("href") or tag.get("src")
-            if not target or re.match(r"(https?:|data:|mailto:|#)", target):
+            if not target or re.match(r"(https?:|data:|mailto:)", target):
                 continue
             path, _, anchor = target.partition("#")
-            assert (built / path).is_file(), (html_page.name, target)
-            if anchor and path.endswith(".html"):
-                if path not in ids:
-                    ids[path] = {tag["id"] for tag in page(built, path).find_all(id=True)}
-                assert anchor in ids[path], (html_page.name, target)
+            file = (html_page.parent / path).resolve() if path else html_page
+            assert file.is_file() and file.is_relative_to(built.resolve()), (html_page.name, target)
+            if anchor and file.suffix == ".html":
+                if file not in ids:
+                    ids[file] = {tag["id"] for tag in BeautifulSoup(file.read_text(), "html.parser").find_all(id=True)}
+                assert anchor in ids[file], (html_page.name, target)
     index = page(built, "index.html")
     linked = {a["href"] for a in index.find_all("a")}
     assert {f"{s}.html" for s in sections()} | {"tools.html", "tools.py"} <= linked
@@ -328,8 +332,8 @@ def test_every_local_link_resolves(built):
 @pytest.mark.slow
 def test_two_builds_are_byte_identical(built, tmp_path):
     again = site.build_site(root=ROOT, out=tmp_path)
-    first = sorted(p.name for p in built.iterdir())
-    assert sorted(p.name for p in again.iterdir()) == first
+    first = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file()) == first
     for name in first:
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
@@ -341,8 +345,10 @@ def rendered_problems(driver):
 
     problems = [f"console: {message}" for message in console_errors(driver)]
     text = driver.find_element(By.TAG_NAME, "body").text
+    prose = ("const copy = arguments[0].cloneNode(true);"   # code may show a dollar sign (a shell prompt)
+             "copy.querySelectorAll('pre, code').forEach(e => e.remove()); return copy.textContent;")
     problems += [f"raw TeX: {m}" for m in RAW_MATH.findall(" ".join(
-        e.text for e in driver.find_elements(By.CSS_SELECTOR, ".jp-MarkdownOutput, .site-page")))]
+        driver.execute_script(prose, e) for e in driver.find_elements(By.CSS_SELECTOR, ".jp-MarkdownOutput, .site-page")))]
     problems += ["an equation with no size" for m in driver.find_elements(By.TAG_NAME, "math")
                  if not driver.execute_script("const r = arguments[0].getBoundingClientRect();"
                                               "return r.width > 0 && r.height > 0", m)]
@@ -374,7 +380,7 @@ def test_every_page_works_offline_in_a_real_browser(built, tmp_path):
     from selenium.webdriver.support.ui import WebDriverWait
 
     with chromium() as driver:
-        for html_page in sorted(built.glob("*.html")):
+        for html_page in sorted(built.rglob("*.html")):
             driver.get(html_page.as_uri())
             assert rendered_problems(driver) == [], html_page.name
             if html_page.stem not in sections():
@@ -398,3 +404,41 @@ def test_every_page_works_offline_in_a_real_browser(built, tmp_path):
         driver.get((built / "advanced.html").as_uri())
         gif = driver.find_element(By.CSS_SELECTOR, 'img[src^="data:image/gif"]')
         assert driver.execute_script("return arguments[0].naturalWidth", gif) > 100
+
+
+# --- the instructor's guide: docs/*.md on the site ------------------------------
+
+def test_guide_anchors_are_githubs_and_links_work_on_the_site(tmp_path):
+    assert site_guide.slug("Naming the typical mistakes") == "naming-the-typical-mistakes"
+    assert site_guide.slug("Walkthrough: `center_columns`") == "walkthrough-center_columns"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n")
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "checks.py").write_text("")
+    body = ('<a href="a.md#part">a</a> <a href="../course/checks.py">checks</a> <a href="gone.md">gone</a> '
+            '<a href="https://example.org/x.md">out</a> <img src="screenshots/s.png">')
+    html, pictures = site_guide.relink(body, "index.md", docs, "owner/repo")
+    assert 'href="a.html#part"' in html and 'href="https://example.org/x.md"' in html
+    assert 'href="https://github.com/owner/repo/blob/HEAD/course/checks.py"' in html
+    assert "gone</a>" not in html and "gone" in html   # a page that does not exist: the words, no link
+    assert pictures == {"screenshots/s.png"}
+    html, _ = site_guide.relink(body, "index.md", docs, "")
+    assert "checks</a>" not in html   # no repository address: no link to GitHub
+
+
+@pytest.mark.slow
+def test_the_guide_is_on_the_site_in_its_reading_order(built):
+    pages = sorted(p.name for p in (ROOT / "docs").glob("*.md"))
+    rendered = sorted(p.name for p in (built / site_guide.FOLDER).glob("*.html"))
+    assert rendered == [name.replace(".md", ".html") for name in pages]
+    index = page(built, "index.html")
+    guide = index.find("a", href=f"{site_guide.FOLDER}/index.html").find_parent("section")
+    listed = [a["href"] for a in guide.select("ul.site-outline a")]
+    contents = page(built, f"{site_guide.FOLDER}/index.html")
+    in_order = [f"{site_guide.FOLDER}/{a['href']}" for a in contents.select("li > a")]
+    assert listed[:len(in_order)] == in_order and sorted(listed) == sorted(
+        f"{site_guide.FOLDER}/{name}" for name in rendered if name != "index.html")
+    walkthrough = page(built, f"{site_guide.FOLDER}/writing-exercises.html")
+    assert walkthrough.find(id="choosing-tolerances") and "center_columns" in walkthrough.get_text()
+    assert not walkthrough.find(string=re.compile("walkthrough: run"))   # the test's marks stay unseen
