@@ -193,18 +193,34 @@ def heading(nb):
 
 # --- equations: MathML, made when the site is built --------------------------
 
+# latex2mathml writes p' as a superscript prime; the prime glyph is already raised, and
+# Chromium raises it a second time. As an operator after its base it reads as in print.
+_PRIME = "(&#x0203[234];)"
+_ATOM = r"(<m[in]>[^<]*</m[in]>)"
+_SUPERSCRIPT_PRIME = re.compile(rf"<msup>{_ATOM}<mi>{_PRIME}</mi></msup>")
+_SUBSCRIPT_PRIME = re.compile(rf"<msubsup>{_ATOM}({_ATOM[1:-1]}|<mrow>(?:<m[ino]>[^<]*</m[ino]>)+</mrow>)"
+                              rf"<mi>{_PRIME}</mi></msubsup>")
+
+
+def mathml(latex, **options):
+    """``latex`` as MathML, primes after their base rather than raised."""
+    markup = latex_to_mathml(latex, **options)
+    markup = _SUPERSCRIPT_PRIME.sub(r"<mrow>\1<mo>\2</mo></mrow>", markup)
+    return _SUBSCRIPT_PRIME.sub(r"<msub><mrow>\1<mo>\3</mo></mrow>\2</msub>", markup)
+
+
 class MathMLRenderer(IPythonRenderer):
     """nbconvert's Markdown renderer with ``$...$`` and ``$$...$$`` written as MathML
     (which browsers draw themselves) instead of left for MathJax to typeset."""
 
     def inline_math(self, body):
-        return latex_to_mathml(body)
+        return mathml(body)
 
     def block_math(self, body):
-        return latex_to_mathml(body, display="block")
+        return mathml(body, display="block")
 
     def latex_environment(self, name, body):
-        return latex_to_mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display="block")
+        return mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", display="block")
 
 
 class SiteExporter(HTMLExporter):

@@ -442,3 +442,14 @@ def test_the_guide_is_on_the_site_in_its_reading_order(built):
     walkthrough = page(built, f"{site_guide.FOLDER}/writing-exercises.html")
     assert walkthrough.find(id="choosing-tolerances") and "center_columns" in walkthrough.get_text()
     assert not walkthrough.find(string=re.compile("walkthrough: run"))   # the test's marks stay unseen
+
+
+def test_primes_follow_their_base_instead_of_being_raised_twice():
+    markup = site.mathml("f'(x) = p'_1 + x''")
+    assert "<msup>" not in markup and "<msubsup>" not in markup
+    assert "<mrow><mi>f</mi><mo>&#x02032;</mo></mrow>" in markup
+    assert "<msub><mrow><mi>p</mi><mo>&#x02032;</mo></mrow><mn>1</mn></msub>" in markup
+    assert "<mrow><mi>x</mi><mo>&#x02033;</mo></mrow>" in markup
+    assert "<msub><mrow><mi>P</mi><mo>&#x02032;</mo></mrow><mrow><mi>k</mi><mi>p</mi><mi>i</mi></mrow></msub>" in \
+        site.mathml("P'_{kpi}")   # the advanced notebook's rotation
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in site.mathml("x^2")   # other superscripts stay
