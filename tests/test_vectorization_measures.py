@@ -219,3 +219,33 @@ def test_an_idle_child_from_before_the_call_does_not_spoil_the_measurement():
     finally:
         idle.stdin.close()
         idle.wait()
+
+
+def add_tiled_into_a_memory_map(x, v):
+    import mmap
+
+    buffer = mmap.mmap(-1, x.nbytes)   # tracemalloc does not see it; the process holds it
+    copies = np.frombuffer(buffer, dtype=x.dtype).reshape(x.shape)
+    copies[:] = v
+    return x + copies
+
+
+def add_tiled_and_peak_reset_when_large(x, v):
+    import tracemalloc
+
+    copies = np.tile(v, (len(x), 1))
+    if len(x) > 10_000:   # only in the call that measures memory
+        tracemalloc.reset_peak()
+    return x + copies
+
+
+def test_allocates_at_most_counts_what_the_process_holds():
+    with pytest.raises(GradingFailure, match="counting memory that NumPy does not allocate"):
+        check_vectorized(add_tiled_into_a_memory_map, rows).allocates_at_most(1)
+    check_vectorized(add_tiled_into_a_memory_map, rows).allocates_at_most(2)
+
+
+def test_the_call_that_measures_memory_is_watched_too():
+    check_vectorized(add_tiled_and_peak_reset_when_large, rows)   # the smaller sizes: nothing to see
+    with pytest.raises(GradingFailure, match="could not be measured.*_tracemalloc.reset_peak"):
+        check_vectorized(add_tiled_and_peak_reset_when_large, rows).allocates_at_most(1)

@@ -219,6 +219,11 @@ class CallReport(_Declared):
     peak_bytes: int = _field("with ``trace_memory``: the most memory the call held at once beyond what "
                              "existed before it (Python objects and NumPy buffers, as tracemalloc counts; "
                              "None if the call stopped tracemalloc), else None", _optional(_int))
+    resident_peak_bytes: int = _field("with ``trace_memory`` where the OS tells (Linux): the most resident "
+                                      "memory the process held during the call beyond what it held before, "
+                                      "whatever allocated it (read at every line, return from a built-in "
+                                      "and sample); -1 if it could not be read during the call; else None",
+                                      _optional(_int))
     measurement: Measurement = _field("with ``count_lines``: what the watch saw, else None",
                                       _nested(Measurement))
 

@@ -57,6 +57,67 @@ _LEGACY_RANDOM, _legacy_state = np.random.mtrand._rand, np.random.RandomState.ge
 _legacy_calls = [0]   # calls of numpy.random's legacy functions, once watch_legacy_random() wrapped them
 
 
+# -- resident memory: what the process holds, whatever allocated it ----------------------
+# tracemalloc counts what Python's and NumPy's allocators hand out; memory mapped (mmap,
+# shared memory) or allocated by other C code is held all the same. While a memory call
+# runs, the process's resident size is read at every line event, return from a built-in
+# and sample. For it to follow what is held, glibc is asked first to give freed memory
+# back and to map every block of _FRESH_PAGES_FROM bytes or more afresh (a block reused
+# from freed, still resident memory would not show).
+_STATM = "/proc/self/statm"
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_FRESH_PAGES_FROM = 64 * 1024
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+try:
+    _glibc = ctypes.CDLL(None)
+    _mallopt, _malloc_trim = _glibc.mallopt, _glibc.malloc_trim
+except (OSError, AttributeError):   # not glibc: resident memory is read, without those settings
+    _mallopt = _malloc_trim = None
+_os_open, _os_pread, _os_close, _O_RDONLY = os.open, os.pread, os.close, os.O_RDONLY
+
+
+def _resident_bytes():
+    """This process's resident memory in bytes, or None if /proc does not tell."""
+    try:
+        fd = _os_open(_STATM, _O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return int(_os_pread(fd, 128, 0).split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return None
+    finally:
+        _os_close(fd)
+
+
+class _Resident:
+    """The highest resident size seen since :meth:`start`, as growth over its start."""
+
+    def __init__(self, before):
+        self.before = self.highest = before
+        self.unreadable = False
+
+    @classmethod
+    def start(cls):
+        if _mallopt is not None:
+            _mallopt(_M_MMAP_THRESHOLD, _FRESH_PAGES_FROM)
+            _mallopt(_M_TRIM_THRESHOLD, _FRESH_PAGES_FROM)
+            _malloc_trim(0)
+        before = _resident_bytes()
+        return None if before is None else cls(before)
+
+    def note(self):
+        now = _resident_bytes()
+        if now is None:
+            self.unreadable = True
+        elif now > self.highest:
+            self.highest = now
+
+    def growth(self):
+        self.note()
+        return -1 if self.unreadable else self.highest - self.before
+
+
 def _legacy_seed_sequence():
     """The SeedSequence behind the legacy state: ``np.random.seed`` replaces it, and
     ``np.random.set_state`` does not put it back."""
@@ -107,7 +168,9 @@ _SUSPECT_FUNCTIONS = {
     "gc": {"get_objects", "get_referrers", "get_referents"},
 }
 _SUSPECT_MODULES = {"_signal", "_posixsubprocess", "_ctypes", "_xxsubinterpreters",
-                    "_xxinterpchannels", "_winapi", "_tracemalloc"}
+                    "_xxinterpchannels", "_winapi", "_tracemalloc",
+                    # memory that tracemalloc does not trace: mapped, shared
+                    "mmap", "_posixshmem"}
 # Built-in functions that go through Python objects one by one when given a list
 # or an iterator, in C, where no line event shows it: the time spent in them is
 # the second measure of per-element work. (Calling a type, list(...) or
@@ -295,6 +358,7 @@ class _Watch:
         self.object_call_ns = 0
         self.object_nested = 0   # Python frames running inside it (their lines are counted instead)
         self._codes = {}
+        self.resident = None     # a _Resident to keep up to date, in a memory call
         # One bound method each, so that identity tells whether a hook is still in place.
         self.tracer, self.profiler, self.sampler = self._trace, self._profile, self._sample
 
@@ -302,6 +366,8 @@ class _Watch:
     def _trace(self, frame, event, arg):
         if event == "line":
             self.count += 1
+            if self.resident is not None:
+                self.resident.note()
             return self.tracer
         if event == "call" and (_id(frame.f_code) in _OWN_CODE or not self.active):
             return None
@@ -312,6 +378,8 @@ class _Watch:
         if not self.active or _id(code) in _OWN_CODE:
             return
         if event in ("c_return", "c_exception"):
+            if self.resident is not None:
+                self.resident.note()
             call = self.object_call
             if call is not None and call[0] is arg and call[1] is frame:
                 self._object_work_ends()
@@ -350,6 +418,8 @@ class _Watch:
             if not self._traced(frame):
                 self.untraced += 1
             self._look_at_threads()
+            if self.resident is not None:
+                self.resident.note()
         finally:
             if counting:
                 self._resume_object_work()
@@ -570,7 +640,8 @@ def _late_sample(signum, frame):
 # The watch's own code: the sampling handler runs with tracing on, and may
 # interrupt a hook. Neither is the student's code.
 # The probe's own code (static methods unwrapped): never counted, never suspect.
-_OWN_CODE = frozenset(id(f.__code__) for f in (getattr(m, "__func__", m) for m in vars(_Watch).values())
+_OWN_CODE = frozenset(id(f.__code__) for f in (getattr(m, "__func__", m) for m in
+                                                [*vars(_Watch).values(), *vars(_Resident).values(), _resident_bytes])
                       if hasattr(f, "__code__"))
 
 
@@ -589,13 +660,16 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
     before = {slot: _as_plain(a, _ndarray).copy() for slot, a in array_args}
     random_before = _legacy_random_state(), _legacy_seed_sequence(), _legacy_calls[0]
     watch = _Watch() if count_lines else None
-    value, error, measurement, peak = None, None, None, None
+    value, error, measurement, peak, resident = None, None, None, None, None
     collecting = _gc_isenabled()
     _gc_disable()  # a collection in the middle would be counted as the call's work
     if trace_memory:
         started_tracing = not _tracing_memory()
         if started_tracing:
             _trace_memory(1)
+        resident = _Resident.start()
+        if watch is not None:
+            watch.resident = resident
         _reset_peak()
         memory_before = _traced_memory()[0]
     if watch is not None:
@@ -613,6 +687,8 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
             peak = max(_traced_memory()[1] - memory_before, 0)
             if started_tracing:
                 _untrace_memory()
+        if resident is not None:
+            resident = resident.growth()
         if collecting:
             _gc_enable()
     return CallReport(
@@ -626,6 +702,7 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
         args_after=(copy.copy(list(args)), dict(kwargs)) if send_args else None,
         legacy_random_used=_legacy_random_used(random_before),
         peak_bytes=peak,
+        resident_peak_bytes=resident,
         measurement=measurement,
     )
 
