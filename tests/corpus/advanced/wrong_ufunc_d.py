@@ -1,3 +1,13 @@
+# %% valid_means
+# bug: right, but a Python loop over the rows
+# feedback: not vectorized
+def valid_means(x, valid):
+    means = np.full(len(x), np.nan)
+    for i in range(len(x)):
+        if valid[i].any():
+            means[i] = x[i][valid[i]].mean()
+    return means
+
 # %% sum_by_label
 # bug: right, but a Python loop over the values: it loses the vectorization point
 # feedback: not vectorized

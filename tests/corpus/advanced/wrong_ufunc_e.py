@@ -1,3 +1,9 @@
+# %% valid_means
+# bug: np.mean's axis=0 averages each column (each hour) over the sensors, not each row
+# feedback: averages down the columns
+def valid_means(x, valid):
+    return np.mean(x, axis=0, where=valid)
+
 # %% drawdown
 # bug: right, but a Python loop over the days carries the peak along
 # feedback: not vectorized
