@@ -37,6 +37,8 @@ BOB = {
         "correct_bob": ("Perceptron",),
         "wrong_bob": ("square_dtype", "make_squares", "transform_squares", "train_perceptron",
                       "two_layer_step"),
+        "wrong_ufunc_a": ("valid_means", "sum_by_label"),
+        "wrong_ufunc_b": ("drawdown",),
     },
     "references": {
         "wrong_bob": ("add_to_selected", "row_norms", "add_row_vector", "tint", "resize_nearest"),
