@@ -29,7 +29,8 @@ TEST_VECTORIZED = ("# TODO: a visible call at a size where a loop is slow\n"
                    "### END HIDDEN TESTS")
 
 
-def _cell(kind, grade_id, source, **nbgrader):
+def cell(kind, grade_id, source, **nbgrader):
+    """A cell of ``kind`` ("code" or "markdown") marked for nbgrader: read-only unless ``nbgrader`` says otherwise."""
     make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
     cell = make(source, id=grade_id)
     cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3,
@@ -39,11 +40,11 @@ def _cell(kind, grade_id, source, **nbgrader):
 
 def exercise_cells(exercise, vectorized=False):
     """The cells of a new exercise ``exercise``, in notebook order."""
-    cells = [_cell("markdown", f"{exercise}_statement", STATEMENT.format(id=exercise)),
-             _cell("code", exercise, ANSWER.format(id=exercise), solution=True, locked=False),
-             _cell("code", f"{exercise}_test", TEST.format(id=exercise), grade=True, points=2)]
+    cells = [cell("markdown", f"{exercise}_statement", STATEMENT.format(id=exercise)),
+             cell("code", exercise, ANSWER.format(id=exercise), solution=True, locked=False),
+             cell("code", f"{exercise}_test", TEST.format(id=exercise), grade=True, points=2)]
     if vectorized:
-        cells.append(_cell("code", f"{exercise}_test_vectorized", TEST_VECTORIZED.format(id=exercise),
+        cells.append(cell("code", f"{exercise}_test_vectorized", TEST_VECTORIZED.format(id=exercise),
                            grade=True, points=1))
     return cells
 

@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import make_course, run_nbgrader, submit
 
-from course import build, notebooks
+from course import build, notebooks, scaffold
 from course.layout import ROOT, Config, Course
 
 EXTRA = "extra"   # the fourth section of the tests
@@ -30,14 +30,6 @@ TEST = ("import numpy as np\n\nassert (double(np.arange(3)) == [0, 2, 4]).all()\
         "### END HIDDEN TESTS")
 
 
-def _cell(kind, grade_id, source, **meta):
-    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-    cell = make(source, id=grade_id)
-    cell.metadata["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3,
-                                 "solution": False, "task": False, **meta}
-    return cell
-
-
 def add_section(course, name=EXTRA):
     """A section of one exercise, ``double``: statement, answer cell, a visible and hidden test cell."""
     folder = course / "source" / name
@@ -47,10 +39,10 @@ def add_section(course, name=EXTRA):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# A fourth section\n\nOne exercise, to show that a new section is"
                                               " graded like the others.", id="md-title"),
-                _cell("code", "setup", "import numpy as np"),
-                _cell("markdown", "double_statement", "### Exercise: `double(a)`\n\nReturn twice `a`."),
-                _cell("code", "double", ANSWER, solution=True, locked=False),
-                _cell("code", "double_test", TEST, grade=True, points=2)]
+                scaffold.cell("code", "setup", "import numpy as np"),
+                scaffold.cell("markdown", "double_statement", "### Exercise: `double(a)`\n\nReturn twice `a`."),
+                scaffold.cell("code", "double", ANSWER, solution=True, locked=False),
+                scaffold.cell("code", "double_test", TEST, grade=True, points=2)]
     nb.metadata["kernelspec"] = dict(notebooks.KERNELSPEC)
     notebooks.write(notebooks.normalize(nb), folder / f"{name}.ipynb")
     return folder / f"{name}.ipynb"
