@@ -108,8 +108,7 @@ class Settings:
     group: str                # Unix group of the graders (instructors)
     students: list
     instructors: list
-    student_env: str          # the Python environment of students' servers (readable by them)
-    instructor_env: str       # the instructors' (the course's .venv: it imports the course package)
+    user_env: str             # the Python environment of every user's server (readable by all)
     ip: str = "127.0.0.1"
     port: int = 8000
     hub_port: int = 8081
@@ -165,6 +164,79 @@ def proxy_problem():
     if result.returncode != 0:
         return f"{command[0]} --version failed: {(result.stderr or result.stdout).strip()[-400:]}"
     return None
+
+
+# --- the users' Python environment --------------------------------------------------------------
+# What the users' servers run: JupyterLab, nbgrader, NumPy, Matplotlib (the student pins of
+# requirements.txt), JupyterHub's single-user server, and the course package (the instructors'
+# formgrader loads the course's nbgrader_config.py, which imports it; students never import it).
+USER_ENV_MARK = ".complete"
+
+
+def readable_by_anyone(path):
+    """Whether every user can reach and read ``path``: every folder above it searchable by others."""
+    path = os.path.realpath(path)
+    if not os.path.exists(path) or not os.stat(path).st_mode & 0o004:
+        return False
+    while True:
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+        if not os.stat(path).st_mode & 0o001:
+            return False
+
+
+def python_for_users():
+    """A Python installation every user can read (its binary and standard library): this one's when
+    it can, else the system's python3. A Python under /root (pyenv's, for one) is not: a user's
+    server would run its binary with another installation's standard library."""
+    import sysconfig
+
+    own = (os.path.realpath(getattr(sys, "_base_executable", sys.executable)), sysconfig.get_paths()["stdlib"])
+    if all(readable_by_anyone(p) for p in own):
+        return own[0]
+    system = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
+    if system:
+        probe = subprocess.run([system, "-c", "import sys, sysconfig, venv, ensurepip; print(sys.version_info >= (3, 11),"
+                                          " sysconfig.get_paths()['stdlib'])"], capture_output=True, text=True)
+        fields = probe.stdout.split()
+        if probe.returncode == 0 and fields[:1] == ["True"] and readable_by_anyone(system) and readable_by_anyone(fields[1]):
+            return system
+    raise SystemExit(f"No Python >= 3.11 that every user can read: {own[0]} is not (its folders are private), and"
+                     " the system's python3 is missing, older or lacks venv (apt-get install python3-venv).")
+
+
+def user_requirements(root=ROOT):
+    """The student pins of requirements.txt and the JupyterHub pin."""
+    lines = (Path(root) / "requirements.txt").read_text().splitlines()
+    student = lines[:next(i for i, line in enumerate(lines) if line.startswith("# for the test suite"))]
+    pins = [line.split("#")[0].strip() for line in student if re.match(r"^[A-Za-z0-9_.\[\]-]+==", line)]
+    pins += [line.split("#")[0].strip() for line in lines if line.startswith("jupyterhub==")]
+    return pins
+
+
+def ensure_user_env(env, python=None, root=ROOT):
+    """The users' environment in ``env`` (made once; again when the pins or the Python change)."""
+    env = Path(env)
+    python = python or python_for_users()
+    wanted = json.dumps([python, user_requirements(root), str(Path(root).resolve())])
+    mark = env / USER_ENV_MARK
+    if mark.exists() and mark.read_text() == wanted:
+        return env
+    print(f"  the users' environment: {env} (from {python}; the first time takes a few minutes)", flush=True)
+    shutil.rmtree(env, ignore_errors=True)
+    env.parent.mkdir(parents=True, exist_ok=True)
+    old = os.umask(0o022)   # readable by every user
+    try:
+        subprocess.run([python, "-m", "venv", str(env)], check=True)
+        pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run(pip + user_requirements(root), check=True)
+        subprocess.run(pip + ["--no-deps", "-e", str(Path(root).resolve())], check=True)
+    finally:
+        os.umask(old)
+    mark.write_text(wanted)
+    return env
 
 
 # --- Unix users, folders, permissions -------------------------------------------------------
@@ -286,13 +358,13 @@ c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.env_keep = ["LANG", "LC_ALL"]   # not the hub's PATH: each server gets its own environment's
-c.Spawner.cmd = [settings["student_env"] + "/bin/jupyterhub-singleuser"]
+c.Spawner.cmd = [settings["user_env"] + "/bin/jupyterhub-singleuser"]
 
 
 def pre_spawn(spawner):
     name = spawner.user.name
     instructor = name in settings["instructors"]
-    env = settings["instructor_env"] if instructor else settings["student_env"]
+    env = settings["user_env"]
     config = [settings["state"] + "/jupyter/" + ("instructors" if instructor else "students"),
               settings["state"] + "/jupyter/common"]
     spawner.cmd = [env + "/bin/jupyterhub-singleuser"]
@@ -318,7 +390,7 @@ def write_hub_config(settings):
 
 
 # --- the commands ----------------------------------------------------------------------------------
-def setup(roster, root=ROOT, state=DEFAULT_STATE, exchange=DEFAULT_EXCHANGE, group=None, student_env=None,
+def setup(roster, root=ROOT, state=DEFAULT_STATE, exchange=DEFAULT_EXCHANGE, group=None, user_env=None,
           ip="127.0.0.1", port=8000, hub_port=8081, proxy_api_port=8001, authenticator="pam"):
     """Everything ``serve`` needs, done again safely at each start: Unix users and group, the course
     folder's permissions, the gradebook's students, the exchange, the Jupyter and hub configs."""
@@ -328,13 +400,12 @@ def setup(roster, root=ROOT, state=DEFAULT_STATE, exchange=DEFAULT_EXCHANGE, gro
     root, state = Path(root).resolve(), Path(state).resolve()
     people = read_roster(roster)
     course_id = course_id_of(root)
-    venv = Path(sys.prefix)
+    user_env = ensure_user_env(Path(user_env) if user_env else state / "env")
     settings = Settings(root=str(root), state=str(state), exchange=str(Path(exchange).resolve()),
                         course_id=course_id, group=group or f"{course_id}-graders"[:32],
                         students=[p.id for p in people if not p.instructor],
                         instructors=[p.id for p in people if p.instructor],
-                        student_env=str(Path(student_env).resolve() if student_env else venv),
-                        instructor_env=str(venv), ip=ip, port=port, hub_port=hub_port,
+                        user_env=str(user_env.resolve()), ip=ip, port=port, hub_port=hub_port,
                         proxy_api_port=proxy_api_port, authenticator=authenticator)
     state.mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o755)
@@ -358,7 +429,7 @@ def serve(args):
     if problem:
         raise SystemExit(f"JupyterHub's proxy cannot start: {problem}")
     settings, config = setup(args.roster, root=args.root, state=args.state, exchange=args.exchange,
-                             group=args.group, student_env=args.student_env, ip=args.ip, port=args.port,
+                             group=args.group, user_env=args.user_env, ip=args.ip, port=args.port,
                              hub_port=args.hub_port, proxy_api_port=args.proxy_api_port,
                              authenticator=args.authenticator)
     print(f"  course hub: http://{settings.ip}:{settings.port}/ ({len(settings.students)} students,"
@@ -397,9 +468,9 @@ def _parser():
     serve_.add_argument("--root", type=Path, default=ROOT, metavar="FOLDER", help="the course folder")
     serve_.add_argument("--exchange", type=Path, default=DEFAULT_EXCHANGE, help="nbgrader's exchange root")
     serve_.add_argument("--group", help="Unix group of the graders (default: <course id>-graders)")
-    serve_.add_argument("--student-env", metavar="VENV",
-                        help="Python environment of students' servers (default: this one); it must be readable"
-                             " by students, the course folder must not")
+    serve_.add_argument("--user-env", metavar="FOLDER",
+                        help="the Python environment of the users' servers, made if missing or outdated"
+                             " (default: STATE/env), readable by every user")
     serve_.add_argument("--ip", default="127.0.0.1", help="where the hub listens (default 127.0.0.1)")
     serve_.add_argument("--port", type=int, default=8000)
     serve_.add_argument("--hub-port", type=int, default=8081)

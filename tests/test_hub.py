@@ -11,6 +11,7 @@ Screenshots (hub-assignments.png, hub-feedback.png) go to the test's folder and 
 """
 import contextlib
 import grp
+import hashlib
 import json
 import os
 import pwd
@@ -26,15 +27,17 @@ from pathlib import Path
 import pytest
 from browser import chromium, save_screenshot
 from helpers import make_course
-from test_jupyterlab import close_dialog, failed_tests, flat, free_port, kernel_idle, validate
+from test_jupyterlab import close_dialog, failed_tests, flat, free_port, kernel_idle, locked, validate
 
 from course import build, demo, hub, notebooks
 from course.grading import submission_files
-from course.layout import Course
+from course.layout import ROOT, Course
 
 SECTION = "warmup"
 EXERCISE, ANSWER = "reverse", "def reverse(Z): return Z[::-1]"
-HUB_START = 60      # seconds
+HUB_START = 60      # seconds, once the users' environment exists
+USERS_ENV_BUILD = 900   # seconds: making the users' environment the first time (pip)
+USERS_ENV_CACHE = Path("/var/cache/advanced-numpy")   # root's, readable by all (not ~/.cache: /root is private)
 ROSTER_HEADER = "ID,First name,Last name,E-mail,Instructor\n"
 
 
@@ -129,7 +132,7 @@ def as_user(name, command, env=None, cwd=None, check=True):
 
 def student_environ(settings):
     """A student's shell: the students' environment and config, as their server has them."""
-    return {"PATH": f"{settings.student_env}/bin:/usr/bin:/bin",
+    return {"PATH": f"{settings.user_env}/bin:/usr/bin:/bin",
             "JUPYTER_CONFIG_PATH": f"{settings.state}/jupyter/students:{settings.state}/jupyter/common"}
 
 
@@ -142,6 +145,13 @@ def end_processes_of(uids):
                     os.kill(int(entry.name), 9)
             except (OSError, ProcessLookupError):
                 pass
+
+
+def users_env():
+    """Where the users' environment is kept between runs (it takes minutes to make): a folder
+    every user can read, one per checkout and pins."""
+    key = hashlib.sha256(json.dumps([str(ROOT), hub.user_requirements()]).encode()).hexdigest()[:12]
+    return USERS_ENV_CACHE / f"hub-env-{key}"
 
 
 @contextlib.contextmanager
@@ -158,6 +168,9 @@ def course_hub(tmp_path):
     passwords = {role: secrets.token_urlsafe(12) for role in people}
     group = f"graders{suffix}"
     # under /tmp, traversable by the users (pytest's tmp_path is not): their homes and the exchange
+    USERS_ENV_CACHE.mkdir(parents=True, exist_ok=True)
+    hold = locked(USERS_ENV_CACHE / "hub-env.lock")   # one hub test at a time makes or uses it
+    hold.__enter__()
     scratch = Path(tempfile.mkdtemp(prefix="course-hub-", dir="/tmp"))
     os.chmod(scratch, 0o755)
     process, log = None, tmp_path / "hub.log"
@@ -170,12 +183,13 @@ def course_hub(tmp_path):
                                           f"{people['prof']},Pat,Prof,pat@example.org,yes\n")
         port = free_port()
         command = [sys.executable, "-m", "course.hub", "serve", "--roster", str(roster), "--root", str(course),
+                   "--user-env", str(users_env()),
                    "--state", str(scratch / "state"), "--exchange", str(scratch / "exchange"), "--group", group,
                    "--port", str(port), "--hub-port", str(free_port()), "--proxy-api-port", str(free_port())]
         with open(log, "w") as out:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=build.tool_environ())
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + HUB_START
+        deadline, setup_deadline = None, time.monotonic() + USERS_ENV_BUILD
         while True:
             assert process.poll() is None, f"the hub exited ({process.returncode}):\n{log.read_text()}"
             try:
@@ -184,7 +198,9 @@ def course_hub(tmp_path):
                         break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, f"the hub did not answer:\n{log.read_text()}"
+            if deadline is None and "course hub:" in log.read_text():   # set up, the users' environment made
+                deadline = time.monotonic() + HUB_START
+            assert time.monotonic() < (deadline or setup_deadline), f"the hub did not answer:\n{log.read_text()}"
             time.sleep(0.5)
         subprocess.run(["chpasswd"], input="".join(f"{people[r]}:{passwords[r]}\n" for r in people),
                        text=True, check=True)
@@ -215,44 +231,50 @@ def course_hub(tmp_path):
         (tmp_path / "gradebooks.txt").write_text("\n".join(   # which gradebook.db exist, for a failure's reader
             f"{oct(p.stat().st_mode)} {p.stat().st_uid}:{p.stat().st_gid} {p}" for p in scratch.rglob("gradebook.db")))
         shutil.rmtree(scratch, ignore_errors=True)
+        hold.__exit__(None, None, None)
+
+
+def patient(driver, timeout):
+    """A wait that looks again when JupyterLab redraws what it was looking at."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def login(driver, base, user, password):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base}/hub/logout")
     driver.get(f"{base}/hub/login")
-    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "username_input"))
+    patient(driver, 30).until(lambda d: d.find_elements(By.ID, "username_input"))
     driver.find_element(By.ID, "username_input").send_keys(user)
     driver.find_element(By.ID, "password_input").send_keys(password)
     driver.find_element(By.ID, "login_submit").click()
-    WebDriverWait(driver, 180).until(lambda d: f"/user/{user}/lab" in d.current_url)
-    WebDriverWait(driver, 120).until(lambda d: d.find_elements(By.ID, "jp-main-statusbar"))
+    patient(driver, 180).until(lambda d: f"/user/{user}/lab" in d.current_url)
+    patient(driver, 120).until(lambda d: d.find_elements(By.ID, "jp-main-statusbar"))
     with contextlib.suppress(Exception):   # "get notified about Jupyter news?": a student says no
-        WebDriverWait(driver, 5).until(lambda d: d.find_elements(
+        patient(driver, 5).until(lambda d: d.find_elements(
             By.XPATH, "//*[contains(@class, 'jp-Notification')]//button[normalize-space()='No']"))[0].click()
 
 
 def open_assignments(driver):
     """Nbgrader > Assignment List: the Assignments panel, once its lists have loaded."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 60).until(lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item")
+    patient(driver, 60).until(lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-item")
                                                if e.text == "Nbgrader"])[0].click()
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(
+    patient(driver, 10).until(lambda d: d.find_elements(
         By.XPATH, "//li[contains(@class, 'lm-Menu-item')][.//*[normalize-space()='Assignment List']]"))[0].click()
-    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, "released_assignments_list")
+    patient(driver, 60).until(lambda d: d.find_elements(By.ID, "released_assignments_list")
                                     and not [e for e in d.find_elements(By.CSS_SELECTOR, "[id$=_list_loading]")
                                              if e.is_displayed()])
 
 
 def button_in(driver, list_id, label, timeout=60):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(lambda d: [
+    return patient(driver, timeout).until(lambda d: [
         b for b in d.find_elements(By.CSS_SELECTOR, f"#{list_id} button") if b.text.strip() == label])[0]
 
 
@@ -260,7 +282,6 @@ def instructor_commands(driver):
     """nbgrader's instructor commands in the command palette (opened as a person does)."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     ActionChains(driver).key_down(Keys.CONTROL).key_down(Keys.SHIFT).send_keys("c") \
         .key_up(Keys.SHIFT).key_up(Keys.CONTROL).perform()
@@ -271,7 +292,7 @@ def instructor_commands(driver):
         seen.update(d.execute_script(read))
         return len(seen) > 50 and "nbgrader:open-assignment-list" in seen
 
-    WebDriverWait(driver, 30).until(filled)
+    patient(driver, 30).until(filled)
     palette = seen
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
     assert "nbgrader:open-assignment-list" in palette, sorted(palette)[:20]
@@ -283,11 +304,10 @@ def answer_and_validate(driver, base, student, nb):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base}/user/{student}/lab/tree/{SECTION}/{SECTION}.ipynb")
     kernel_idle(driver, timeout=120)
-    WebDriverWait(driver, 60).until(
+    patient(driver, 60).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")) == len(nb.cells))
     cells = driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")
     answer = next(i for i, c in enumerate(nb.cells) if c.get("id") == EXERCISE and notebooks.is_answer(c))
@@ -327,8 +347,8 @@ def dumped_on_failure(driver, folder):
 
 def walk(driver, tmp_path, base, settings, people, course):
     from nbgrader.api import Gradebook
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     (a, a_password), (b, b_password), (prof, prof_password) = people["a"], people["b"], people["prof"]
     state = ["--state", settings.state]
@@ -355,10 +375,10 @@ def walk(driver, tmp_path, base, settings, people, course):
     mine = {t for t in tests if notebooks.exercise_of(t) == EXERCISE}
     assert mine and failed_tests(report, release_nb) == tests - mine, report[:2000]
     driver.get(f"{base}/user/{a}/lab")
-    WebDriverWait(driver, 120).until(lambda d: d.find_elements(By.ID, "jp-main-statusbar"))
+    patient(driver, 120).until(lambda d: d.find_elements(By.ID, "jp-main-statusbar"))
     open_assignments(driver)
     button_in(driver, "fetched_assignments_list", "Submit").click()
-    WebDriverWait(driver, 60).until(lambda d: [e for e in d.find_elements(
+    patient(driver, 60).until(lambda d: [e for e in d.find_elements(
         By.CSS_SELECTOR, "#submitted_assignments_list .list_item") if SECTION in e.text])
     save_screenshot(driver, tmp_path, "hub-assignments.png")
 
@@ -367,7 +387,7 @@ def walk(driver, tmp_path, base, settings, people, course):
     as_user(b, ["nbgrader", "fetch_assignment", SECTION], env=b_env)
     b_notebook = Path(pwd.getpwnam(b).pw_dir) / SECTION / f"{SECTION}.ipynb"
     filled = notebooks.fill_answers(notebooks.read(b_notebook), demo.answers(Course(course), SECTION, "bob"))
-    subprocess.run([f"{settings.student_env}/bin/python", "-c", "import sys; open(sys.argv[1], 'w')"
+    subprocess.run([f"{settings.user_env}/bin/python", "-c", "import sys; open(sys.argv[1], 'w')"
                     ".write(sys.stdin.read())", str(b_notebook)], input=notebooks.dumps(filled), text=True,
                    user=b, group=pwd.getpwnam(b).pw_gid, check=True)
     as_user(b, ["nbgrader", "submit", SECTION], env=b_env)
@@ -387,7 +407,7 @@ def walk(driver, tmp_path, base, settings, people, course):
     assert instructor_commands(driver) >= {"nbgrader:open-formgrader", "nbgrader:open-create-assignment"}
     gradebook_page = f"{base}/user/{prof}/formgrader/gradebook/{SECTION}/{SECTION}"
     driver.get(gradebook_page)
-    links = WebDriverWait(driver, 60).until(lambda d: d.find_elements(
+    links = patient(driver, 60).until(lambda d: d.find_elements(
         By.CSS_SELECTOR, "a[href*='/formgrader/submissions/']") if "Builder" in d.page_source else [])
     driver.find_element(By.XPATH, "//button[normalize-space()='Show All Names']").click()
     table = flat(driver.find_element(By.TAG_NAME, "body").text)
@@ -396,7 +416,7 @@ def walk(driver, tmp_path, base, settings, people, course):
         assert f"{last_name}" in table and f"{scores[student]:g}" in table, (student, table)
     row = driver.find_element(By.XPATH, "//tr[contains(., 'Lovelace')]")
     driver.get(row.find_element(By.CSS_SELECTOR, "a[href*='/formgrader/submissions/']").get_attribute("href"))
-    comment_box = WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.ID, f"{EXERCISE}-comment"))[0]
+    comment_box = patient(driver, 60).until(lambda d: d.find_elements(By.ID, f"{EXERCISE}-comment"))[0]
     graded_test = sorted(mine)[0]
     extra = driver.find_element(By.ID, f"{graded_test}_extra_credit")
     comment = "Right: Z[::-1] is a view, no copy is made."
@@ -407,7 +427,7 @@ def walk(driver, tmp_path, base, settings, people, course):
     extra.click()
     extra.send_keys("1")
     comment_box.click()   # leaving a field saves it
-    save_screenshot(driver, tmp_path, "formgrader-grading.png")
+    driver.save_screenshot(str(tmp_path / "formgrader-grading.png"))
 
     def saved():
         with Gradebook(Course(course).db_url) as gradebook:
@@ -417,12 +437,12 @@ def walk(driver, tmp_path, base, settings, people, course):
             extras = {g.name: g.extra_credit for g in notebook.grades}
             return comments.get(EXERCISE), extras.get(graded_test), submission.score
 
-    WebDriverWait(driver, 30).until(lambda _: saved()[:2] == (comment, 1))
+    patient(driver, 30).until(lambda _: saved()[:2] == (comment, 1))
     assert saved()[2] == scores[a] + 1
     driver.get(gradebook_page)
-    WebDriverWait(driver, 60).until(lambda d: "Lovelace" in d.page_source)
+    patient(driver, 60).until(lambda d: "Lovelace" in d.page_source)
     driver.find_element(By.XPATH, "//button[normalize-space()='Show All Names']").click()
-    row = WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.XPATH, "//tr[contains(., 'Lovelace')]"))[0]
+    row = patient(driver, 30).until(lambda d: d.find_elements(By.XPATH, "//tr[contains(., 'Lovelace')]"))[0]
     assert f"{scores[a] + 1:g}" in row.text, row.text
 
     # the instructor generates and releases the feedback; A fetches it from Assignments and opens it
@@ -430,22 +450,27 @@ def walk(driver, tmp_path, base, settings, people, course):
     login(driver, base, a, a_password)
     open_assignments(driver)
     button_in(driver, "submitted_assignments_list", "Fetch Feedback").click()
-    WebDriverWait(driver, 60).until(lambda d: [e for e in d.find_elements(
+    patient(driver, 60).until(lambda d: [e for e in d.find_elements(
         By.CSS_SELECTOR, "#submitted_assignments_list a") if "view feedback" in e.text])[0].click()
-    html = WebDriverWait(driver, 30).until(lambda d: [e for e in d.find_elements(
-        By.CSS_SELECTOR, ".jp-DirListing-item") if e.text.startswith(f"{SECTION}.html")])[0]
-    from selenium.webdriver.common.action_chains import ActionChains
-    ActionChains(driver).double_click(html).perform()
-    frame = WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-HTMLViewer iframe"))[0]
+
+    def open_page(d):   # double-click the page in the file browser, which redraws as it fills
+        for item in d.find_elements(By.CSS_SELECTOR, ".jp-DirListing-item"):
+            if item.text.startswith(f"{SECTION}.html"):
+                ActionChains(d).double_click(item).perform()
+                return True
+        return False
+
+    patient(driver, 30).until(open_page)
+    frame = patient(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".jp-HTMLViewer iframe"))[0]
     driver.switch_to.frame(frame)
-    page = WebDriverWait(driver, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").text)
+    page = patient(driver, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").text)
     driver.switch_to.default_content()
     (tmp_path / "feedback.txt").write_text(page)
     save_screenshot(driver, tmp_path, "hub-feedback.png")
     assert f"{scores[a] + 1:g}" in page and comment in page, page[:2000]
     source = notebooks.read(Course(course).source(SECTION))
     parts = [notebooks.split_hidden_tests(c.source) for c in source.cells if notebooks.is_test(c)]
-    visible = "\n".join(v for v, _ in parts)
+    visible = "\n".join(c.source for c in release_nb.cells)   # what every student has anyway
     hidden = [line.strip() for _, part in parts for line in part.splitlines()
               if len(line.strip()) > 20 and line.strip() not in visible]
     assert hidden and not [line for line in hidden if line in page]
@@ -454,13 +479,13 @@ def walk(driver, tmp_path, base, settings, people, course):
     # B cannot list or read A's files: home, the exchange's inbound and feedback, nor the course
     exchange = Path(settings.exchange) / settings.course_id
     a_home = Path(pwd.getpwnam(a).pw_dir)
-    paths = [a_home, a_home / SECTION / f"{SECTION}.ipynb", exchange / "inbound", exchange / "feedback",
+    (a_feedback,) = a_home.glob(f"{SECTION}/feedback/*/{SECTION}.html")
+    paths = [a_home, a_home / SECTION / f"{SECTION}.ipynb", a_feedback, exchange / "inbound", exchange / "feedback",
              Path(course), Path(course) / "gradebook.db", Course(course).source(SECTION)]
     probe = ("import json, os, sys\nfound = {}\nfor p in sys.argv[1:]:\n    try:\n"
              "        os.listdir(p) if os.path.isdir(p) else open(p, 'rb').read(1)\n        found[p] = 'read'\n"
              "    except PermissionError:\n        found[p] = 'denied'\nprint(json.dumps(found))")
     for path in paths:
         assert path.exists(), path
-    seen = json.loads(as_user(b, [f"{settings.student_env}/bin/python", "-c", probe, *map(str, paths)]).stdout)
+    seen = json.loads(as_user(b, [f"{settings.user_env}/bin/python", "-c", probe, *map(str, paths)]).stdout)
     assert seen == {str(p): "denied" for p in paths}, seen
-    print(f"hub walk: {time.monotonic() - started:.0f} s")
