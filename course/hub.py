@@ -377,6 +377,11 @@ def pre_spawn(spawner):
 
 
 c.Spawner.pre_spawn_hook = pre_spawn
+
+# Your own settings last (an OAuthenticator's client id and secret, TLS, ...): {state}/jupyterhub_config_extra.py
+import os
+if os.path.exists({extra!r}):
+    load_subconfig({extra!r})  # noqa: F821
 '''
 
 
@@ -385,7 +390,8 @@ def write_hub_config(settings):
     os.chmod(settings.hub_dir, 0o700)
     path = settings.hub_dir / "jupyterhub_config.py"
     path.write_text(HUB_CONFIG.format(state=settings.state, settings_file=str(Path(settings.state) / "hub.json"),
-                                      hub_dir=settings.hub_dir, proxy=proxy_command()))
+                                      hub_dir=settings.hub_dir, proxy=proxy_command(),
+                                      extra=str(Path(settings.state) / "jupyterhub_config_extra.py")))
     return path
 
 
