@@ -63,6 +63,24 @@ def test_a_roster_that_cannot_make_accounts_is_refused(tmp_path, rows, message):
         hub.read_roster(roster)
 
 
+# --- the grader's comment on the feedback page ---------------------------------------------------
+def test_the_feedback_page_shows_the_graders_comment_escaped_and_not_nbgraders_no_response():
+    import nbformat
+
+    from course import feedback_page
+
+    nb = nbformat.v4.new_notebook()
+    for grade_id, comment in (("f", "Good <b>work</b>"), ("g", "No response."), ("h", None)):
+        cell = nbformat.v4.new_code_cell(f"def {grade_id}(): pass", id=grade_id)
+        cell.metadata.nbgrader = {"solution": True, "grade": False, "grade_id": grade_id, "locked": False,
+                                  "schema_version": 3, "comment": comment}
+        nb.cells.append(cell)
+    html, _ = feedback_page.FeedbackExporter().from_notebook_node(
+        nb, resources={"nbgrader": {"notebook": "x", "score": 1, "max_score": 2, "late_penalty": 0}})
+    assert html.count('class="feedback-comment"') == 1
+    assert "<strong>Your grader's comment:</strong> Good &lt;b&gt;work&lt;/b&gt;</p>" in html
+
+
 # --- the gate on collect ----------------------------------------------------------------------
 def test_collect_refuses_a_link_and_a_folder_claimed_for_someone_else(tmp_path):
     inbound = tmp_path / "inbound"
