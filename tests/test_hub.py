@@ -405,6 +405,11 @@ def walk(driver, tmp_path, base, settings, people, course):
     as_user(b, ["nbgrader", "fetch_assignment", SECTION], env=b_env)
     b_notebook = Path(pwd.getpwnam(b).pw_dir) / SECTION / f"{SECTION}.ipynb"
     filled = notebooks.fill_answers(notebooks.read(b_notebook), demo.answers(Course(course), SECTION, "bob"))
+    # and, as students do, B edits the test of an exercise he got wrong so that it passes
+    edited = next(c for c in filled.cells if notebooks.is_test(c) and notebooks.exercise_of(
+        notebooks.nbgrader_meta(c)["grade_id"]) == "border_ones")
+    edited_id = notebooks.nbgrader_meta(edited)["grade_id"]
+    edited.source = "assert True"
     subprocess.run([f"{settings.user_env}/bin/python", "-c", "import sys; open(sys.argv[1], 'w')"
                     ".write(sys.stdin.read())", str(b_notebook)], input=notebooks.dumps(filled), text=True,
                    user=b, group=pwd.getpwnam(b).pw_gid, check=True)
@@ -418,6 +423,13 @@ def walk(driver, tmp_path, base, settings, people, course):
     with Gradebook(Course(course).db_url) as gradebook:
         scores = {s.student_id: s.score for s in gradebook.assignment_submissions(SECTION)}
     assert set(scores) == {a, b} and 0 < scores[a] < scores[b], scores
+    # collected through the exchange, B's submission was repaired as a local one is (RepairSubmission):
+    # the edited test ran as the instructor wrote it, with its hidden part, in the grader
+    assert f"warmup {b}: graded after a repair" in grading.stderr, grading.stderr   # the progress lines
+    assert f"{b}  test cell {edited_id} had been edited; the original was run." in grading.stdout  # the report
+    with Gradebook(Course(course).db_url) as gradebook:
+        grades = {g.name: g.score for g in gradebook.find_submission_notebook(SECTION, SECTION, b).grades}
+    assert grades[edited_id] == 0, grades
 
     # formgrader in the instructor's server: both submissions with their scores; a comment and
     # a manual adjustment (a point of extra credit) on A's
