@@ -15,6 +15,7 @@ an order that leaves the course consistent wherever the process stops:
 import json
 import os
 import shutil
+import stat
 import tempfile
 import warnings
 from pathlib import Path
@@ -70,6 +71,11 @@ def save_autograded(course, section, student, files):
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{section}-", dir=folder.parent))
     try:
+        # mkdtemp's folder is 0700; nbgrader's own autograde makes it as any folder (the umask's mode),
+        # and formgrader, run by an instructor who is not the grader (the course hub), must see it.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, (os.stat(staging).st_mode & stat.S_ISGID) | (0o777 & ~umask))
         write_files(staging, files)
         if folder.exists():
             shutil.rmtree(folder)

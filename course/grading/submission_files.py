@@ -255,16 +255,78 @@ def _safe_init_assignment(converter, assignment_id, student_id):
         copy_file(path, dest / relative)
 
 
+def collect_problems(src, check_owner=True):
+    """Why ``nbgrader collect`` must not take the exchange submission folder ``src``
+    (``<student>+<assignment>+<timestamp>[+<random>]`` in the course's inbound), as sentences;
+    [] when it may. Anyone can write into the inbound folder, so a folder there is hostile input:
+    it must be a real folder whose entries are all plain files (a link to another student's
+    submission, or to any file root can read, would be copied as the student's work), and,
+    where the student id names a Unix user (a hub with real users), that user must own it.
+    nbgrader itself follows links and only warns about a wrong owner."""
+    import pwd
+
+    src = Path(src)
+    found = scan(src)
+    if found.unusable:
+        return [found.unusable]
+    problems = [rejected.sentence() for rejected in found.rejected]
+    student = src.name.rsplit("+", 3)[0]
+    if check_owner:
+        try:
+            expected = pwd.getpwnam(student).pw_uid
+        except KeyError:
+            expected = None   # no Unix user of that name: one account for everyone, nbgrader's warning stands
+        owner = os.lstat(src).st_uid
+        if expected is not None and owner != expected:
+            try:
+                name = pwd.getpwuid(owner).pw_name
+            except KeyError:
+                name = f"uid {owner}"
+            problems.insert(0, f"the folder claims to be {printable(student)}'s but belongs to {printable(name)}")
+    return problems
+
+
+def _safe_collect_copy(exchange, src, dest):
+    """nbgrader's ``Exchange.do_copy`` for collect: refuse a folder with :func:`collect_problems`,
+    else copy its accepted files through :func:`copy_file` (never following a link)."""
+    from nbgrader.utils import is_ignored
+
+    problems = collect_problems(src, check_owner=getattr(exchange, "check_owner", True))
+    if problems:
+        exchange.log.error("NOT COLLECTED: %s: %s. Nothing of it was copied; the student can submit again.",
+                           printable(os.path.basename(src)), "; ".join(problems))
+        return False
+    found = scan(src)
+    ignore = exchange.coursedir.ignore
+    for relative in found.accepted:
+        path = Path(src) / relative
+        if any(is_ignored(str(p), ignore) for p in [path, *path.parents][:relative.count(os.sep) + 1]):
+            continue
+        copy_file(path, Path(dest) / relative)
+    Path(dest).mkdir(parents=True, exist_ok=True)
+    return True
+
+
 def install():
-    """Make nbgrader's autograde and generate_feedback read submissions through the gate.
+    """Make nbgrader's autograde and generate_feedback read submissions through the gate, and
+    its collect (the exchange's inbound folder to submitted/) copy through it too.
 
     nbgrader has no setting for how it copies a submission's files, so this
     replaces the one method that does it (``BaseConverter.init_assignment``,
     nbgrader 0.9) for those two converters; generate_assignment, which copies
-    the instructor's own files, keeps nbgrader's behaviour.
+    the instructor's own files, keeps nbgrader's behaviour. For collect it
+    replaces ``ExchangeCollect.do_copy`` (nbgrader's copies with ``shutil.copytree``,
+    which follows links).
     """
     from nbgrader.converters.base import BaseConverter
+    from nbgrader.exchange.default.collect import ExchangeCollect
 
+    if not getattr(ExchangeCollect.do_copy, "_course_gate", False):
+        def do_copy(self, src, dest, log=None):
+            return _safe_collect_copy(self, src, dest)
+
+        do_copy._course_gate = True
+        ExchangeCollect.do_copy = do_copy
     if getattr(BaseConverter.init_assignment, "_course_gate", False):
         return
     original = BaseConverter.init_assignment
