@@ -115,9 +115,13 @@ def points(value):
 
 def exercise_rows(nb):
     """The table at the top of the page: one row per exercise, in notebook order, with
-    ``name``, ``earned``, ``possible``, ``verdict``, ``passed`` and ``anchor`` (the id of its
-    answer cell on the page, or of its first test cell)."""
+    ``name``, ``earned``, ``possible``, ``extra`` (extra credit above the points), ``verdict``,
+    ``passed`` and ``anchor`` (the id of its answer cell on the page, or of its first test cell)."""
     answers = {notebooks.nbgrader_meta(c).get("grade_id"): c.id for c in nb.cells if notebooks.is_answer(c)}
+    # An answer cell that still raises NotImplementedError defines nothing (a value exercise's
+    # test then fails on an undefined name): "not answered yet" is what the student reads.
+    untouched = {notebooks.nbgrader_meta(c).get("grade_id") for c in nb.cells if notebooks.is_answer(c)
+                 and any(o.get("ename") == "NotImplementedError" for o in c.get("outputs", []))}
     rows = {}
     for cell in nb.cells:
         if not notebooks.is_test(cell):
@@ -130,7 +134,13 @@ def exercise_rows(nb):
         row["possible"] += float(meta.get("points") or 0)
         row["tests"].append(cell)
     for row in rows.values():
-        row["verdict"] = feedback.exercise_verdict(row.pop("tests"))
+        # nbgrader's score includes a grader's extra credit: above the points, it is said as such
+        row["extra"] = max(row["earned"] - row["possible"], 0.0)
+        row["earned"] -= row["extra"]
+        tests = row.pop("tests")
+        row["verdict"] = feedback.exercise_verdict(tests)
+        if row["name"] in untouched and row["verdict"] != feedback.PASSED:
+            row["verdict"] = feedback.NOT_ANSWERED
         row["passed"] = row["verdict"] == feedback.PASSED
     return list(rows.values())
 

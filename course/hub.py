@@ -223,6 +223,7 @@ def ensure_user_env(env, python=None, root=ROOT):
     wanted = json.dumps([python, user_requirements(root), str(Path(root).resolve())])
     mark = env / USER_ENV_MARK
     if mark.exists() and mark.read_text() == wanted:
+        _no_news_question(env)
         return env
     print(f"  the users' environment: {env} (from {python}; the first time takes a few minutes)", flush=True)
     shutil.rmtree(env, ignore_errors=True)
@@ -235,8 +236,20 @@ def ensure_user_env(env, python=None, root=ROOT):
         subprocess.run(pip + ["--no-deps", "-e", str(Path(root).resolve())], check=True)
     finally:
         os.umask(old)
+    _no_news_question(env)
     mark.write_text(wanted)
     return env
+
+
+def _no_news_question(env):
+    """JupyterLab's settings for every user of ``env``: no toast asking to fetch Jupyter's news
+    (it covers the Assignments tab on a student's first login; the hub's admins follow releases)."""
+    settings = env / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(json.dumps(
+        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}, indent=1))
+    for path in (settings.parent, settings, settings / "overrides.json"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 # --- Unix users, folders, permissions -------------------------------------------------------
@@ -359,6 +372,8 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.env_keep = ["LANG", "LC_ALL"]   # not the hub's PATH: each server gets its own environment's
 c.Spawner.cmd = [settings["user_env"] + "/bin/jupyterhub-singleuser"]
+# No news feed nor update check from a course's servers (with _no_news_question: nothing asks).
+c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
 
 
 def pre_spawn(spawner):

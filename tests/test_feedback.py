@@ -136,6 +136,18 @@ def test_the_exercise_table_has_a_row_per_exercise_with_its_verdict_and_link():
     assert len(long) == feedback.MAX_VERDICT_CHARS and long.endswith("…")
 
 
+def test_the_exercise_table_says_extra_credit_and_an_untouched_value_exercise_as_such():
+    untouched = answer_cell("nan_results", "cell-v")
+    untouched.outputs = [error("NotImplementedError")]
+    nb = nbformat.v4.new_notebook(cells=[
+        answer_cell("mean", "cell-a"), graded_cell("mean_test", [], 3.0, 2.0),   # 1 point of extra credit
+        untouched, graded_cell("nan_results_test", [error(feedback.HIDDEN_FAILURE, "nan_results is not defined")],
+                               0.0, 2.0)])
+    rows = feedback_page.exercise_rows(nb)
+    assert [(r["earned"], r["possible"], r["extra"]) for r in rows] == [(2.0, 2.0, 1.0), (0.0, 2.0, 0.0)]
+    assert rows[1]["verdict"] == feedback.NOT_ANSWERED
+
+
 # --- sanitising rendered Markdown ---------------------------------------------
 
 def test_sanitize_keeps_code_math_and_tables_and_escapes_once():
