@@ -28,15 +28,50 @@ from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED
 from .quoting import printable
 
 SEMANTIC_KEYS = ("grade", "solution", "locked", "task", "points", "grade_id")
+# Optional keys of nbgrader's schema 3 and the value nbgrader reads when one is absent
+# (its own example notebooks have no "task"): absent and that value are the same metadata.
+OPTIONAL_FLAGS = {"grade": False, "solution": False, "locked": False, "task": False}
+
+_converter = None  # the converter whose pre_convert_hook runs (see install)
+
+
+def install():
+    """Let :func:`inspect_submission` find the converter that calls it: nbgrader passes a
+    hook only names, and a converter made through nbgrader's API (formgrader's autograde
+    button) is not AutogradeApp's, so its configured course directory (``db_url``,
+    ``submitted_directory``) would be missed."""
+    from nbgrader.converters.base import BaseConverter
+
+    if getattr(BaseConverter.run_pre_convert_hook, "_course_intake", False):
+        return
+    original = BaseConverter.run_pre_convert_hook
+
+    def run_pre_convert_hook(self):
+        global _converter
+        _converter = self
+        try:
+            return original(self)
+        finally:
+            _converter = None
+
+    run_pre_convert_hook._course_intake = True
+    BaseConverter.run_pre_convert_hook = run_pre_convert_hook
 
 
 def _coursedir():
     from nbgrader.apps.autogradeapp import AutogradeApp
     from nbgrader.coursedir import CourseDirectory
 
+    if _converter is not None and getattr(_converter, "coursedir", None) is not None:
+        return _converter.coursedir
     if AutogradeApp.initialized():
         return AutogradeApp.instance().coursedir
     return CourseDirectory(root=str(Path.cwd()))
+
+
+def _same(meta, expected, key):
+    default = OPTIONAL_FLAGS.get(key)
+    return meta.get(key, default) == expected.get(key, default)
 
 
 def _expected_notebooks(coursedir, assignment):
@@ -205,7 +240,7 @@ class RepairSubmission(NbGraderPreprocessor):
                                          " the assignment; it ran as a plain cell.")
                 continue
             expected, cell_type, _ = self.cells[grade_id]
-            if any(meta.get(key) != expected.get(key) for key in SEMANTIC_KEYS) \
+            if not all(_same(meta, expected, key) for key in SEMANTIC_KEYS) \
                     or meta.get("schema_version") != 3:
                 self._note(REPAIRED, f"the grading metadata of cell {grade_id} had been altered;"
                                      " the original was used.")
