@@ -69,9 +69,16 @@ def _coursedir():
     return CourseDirectory(root=str(Path.cwd()))
 
 
+def _meaning(meta, key):
+    """What nbgrader reads in ``meta[key]``: an absent flag is False, and a grade cell that is
+    not a solution is locked whatever its "locked" says (nbgrader.utils.is_locked)."""
+    if key == "locked":
+        return not meta.get("solution", False) and bool(meta.get("grade", False) or meta.get("locked", False))
+    return meta.get(key, OPTIONAL_FLAGS.get(key))
+
+
 def _same(meta, expected, key):
-    default = OPTIONAL_FLAGS.get(key)
-    return meta.get(key, default) == expected.get(key, default)
+    return _meaning(meta, key) == _meaning(expected, key)
 
 
 def _expected_notebooks(coursedir, assignment):
