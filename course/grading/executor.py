@@ -32,6 +32,7 @@ import types
 from pathlib import Path
 
 import nbformat
+import numpy as np
 from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
@@ -119,9 +120,10 @@ def _result(text, count=None):
 # nbgrader's Execute settings (and those of the nbconvert/nbclient classes it extends) with a
 # counterpart here; any other one set in the configuration stops grading with a message.
 _EXECUTE_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient")
-_EXECUTE_HONOURED = {"enabled", "timeout", "startup_timeout", "interrupt_on_timeout", "error_on_timeout",
-                     "raise_on_iopub_timeout", "iopub_timeout", "shutdown_kernel", "record_timing",
-                     "store_widget_state", "skip_cells_with_tag", "allow_error_names"}
+# iopub_timeout, raise_on_iopub_timeout and shutdown_kernel govern nothing that exists here (a cell's
+# outputs come with its reply; the student's process always ends with the notebook).
+_EXECUTE_HONOURED = {"enabled", "timeout", "startup_timeout", "interrupt_on_timeout", "skip_cells_with_tag",
+                     "raise_on_iopub_timeout", "iopub_timeout", "shutdown_kernel"}
 _IGNORED_EXTRA_ARGUMENTS = ([], ["--HistoryManager.hist_file=:memory:"])
 
 
@@ -229,9 +231,9 @@ class IsolatedExecute(NbGraderPreprocessor):
                                      " earns no points; students and the site keep the full budget).",
                           allow_none=True).tag(config=True)
 
-    def session(self, files=None, deadline=None, ignore=()):
+    def session(self, files=None, deadline=None, ignore=(), recursive=False):
         """A :class:`StudentSession` with these limits, ending at ``deadline`` (``time.monotonic()``)."""
-        return StudentSession(files, ignore=ignore, memory_bytes=int(self.memory_limit * 2**30),
+        return StudentSession(files, ignore=ignore, recursive=recursive, memory_bytes=int(self.memory_limit * 2**30),
                               cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
@@ -319,7 +321,9 @@ class IsolatedExecute(NbGraderPreprocessor):
         self._report = self._batch_report(grading)
         self._cell_id = "?"
         coursedir = self._coursedir()
-        session = self.session(folder, deadline=self._deadline, ignore=coursedir.ignore if coursedir else ())
+        # nbgrader's source/<assignment>/ with its sub-folders; outside nbgrader, the notebook's folder alone
+        session = self.session(folder, deadline=self._deadline, ignore=coursedir.ignore if coursedir else (),
+                               recursive=coursedir is not None and bool(grading.get("assignment")))
         try:
             count = 0
             for cell in nb.cells:
@@ -517,7 +521,10 @@ class IsolatedExecute(NbGraderPreprocessor):
                 exec(code, namespace)
                 if last is not None:
                     value = eval(last, namespace)
-                    if value is not None:
+                    # Only a number: it is what nbgrader scores (partial credit); any other value
+                    # (a check's result object) would show the hidden tests' insides, and nbgrader
+                    # gives full credit for it as for no value at all.
+                    if type(value) in (int, float) or isinstance(value, (np.integer, np.floating)):
                         self._value = bounded_text(repr(value), self.output_limit)
         except GradingFailure as error:
             return _verdict(str(error), self._detail())

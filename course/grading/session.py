@@ -28,6 +28,8 @@ MAX_IMAGES, MAX_IMAGE_BYTES = 5, 2 * 2**20   # figures kept per cell
 # Files the notebook writes, brought back to autograded/ as nbgrader does (as for a submission's files)
 MAX_RETURNED_FILES, MAX_RETURNED_DEPTH = 100, 8
 MAX_RETURNED_FILE_BYTES, MAX_RETURNED_BYTES = 16 * 2**20, 32 * 2**20
+# The assignment's own files given to the student's process (copied again at every restart)
+MAX_GIVEN_FILES, MAX_GIVEN_BYTES = 1000, 128 * 2**20
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -72,7 +74,8 @@ class StudentSession:
     """
 
     def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
-                 call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None, ignore=()):
+                 call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None, ignore=(),
+                 recursive=False):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
         self.max_processes = max_processes  # processes and threads of the whole sandbox
@@ -82,6 +85,7 @@ class StudentSession:
         self.deadline = deadline           # time.monotonic() after which nothing more runs, or None
         self.files = Path(files) if files else None
         self.ignore = tuple(ignore)  # nbgrader's CourseDirectory.ignore: patterns of files not given
+        self.recursive = recursive   # sub-folders of ``files`` too (an assignment's data/)
         self.given = {}  # path in the scratch -> content of each assignment file given to the student
         self.history = []  # cells that ran to the end or to an exception, replayed after a restart
         self.protections = []
@@ -99,7 +103,7 @@ class StudentSession:
     def _start(self):
         self._check_deadline()
         self._scratch = tempfile.mkdtemp(prefix="student-")
-        self.given = copy_assignment_files(self.files, self._scratch, self.ignore)
+        self.given = copy_assignment_files(self.files, self._scratch, self.ignore, self.recursive)
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         mpl = _matplotlib_cache()
@@ -449,19 +453,25 @@ def _safe_relative(path):
             and all(p and not p.startswith(".") and p != "__pycache__" for p in parts))
 
 
-def copy_assignment_files(folder, scratch, ignore=()):
-    """Copy the assignment's files (tools.py, data, sub-folders) from ``folder`` (the course's
-    source/<assignment>/, never a student's) into the scratch, leaving out notebooks, links and
-    what matches nbgrader's ``ignore`` patterns; returns ``{relative path: content}``."""
-    given = {}
+def copy_assignment_files(folder, scratch, ignore=(), recursive=True):
+    """Copy the assignment's files (tools.py, data, with ``recursive`` its sub-folders) from
+    ``folder`` (the course's source/<assignment>/, never a student's) into the scratch, leaving
+    out notebooks, links, hidden entries, what matches nbgrader's ``ignore`` patterns and what
+    is past MAX_GIVEN_*; returns ``{relative path: content}``."""
+    given, count, total = {}, 0, 0
     if not folder or not Path(folder).is_dir():
         return given
     folder = Path(folder)
     for parent, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = [d for d in dirs if not _ignored(d, ignore) and not os.path.islink(os.path.join(parent, d))]
-        for name in files:
+        dirs[:] = [d for d in dirs if recursive and not d.startswith(".") and not _ignored(d, ignore)
+                   and not os.path.islink(os.path.join(parent, d))]
+        for name in sorted(files):
             source = Path(parent) / name
-            if name.endswith(".ipynb") or _ignored(name, ignore) or source.is_symlink() or not source.is_file():
+            if name.endswith(".ipynb") or name.startswith(".") or _ignored(name, ignore) or source.is_symlink() \
+                    or not source.is_file():
+                continue
+            count, total = count + 1, total + source.stat().st_size
+            if count > MAX_GIVEN_FILES or total > MAX_GIVEN_BYTES:
                 continue
             relative = source.relative_to(folder)
             target = Path(scratch) / relative
