@@ -41,8 +41,8 @@ def _outcomes(junit):
     """``{file::Class::test: "passed" | "failed" | "skipped"}`` from a JUnit XML report."""
     outcomes = {}
     for case in ET.parse(junit).getroot().iter("testcase"):
-        module = case.get("classname", "").split(".")
-        name = f"{module[-2]}.py::{module[-1]}::{case.get('name')}" if len(module) >= 2 else case.get("name")
+        # xunit1's "file" attribute: classname holds no module when the tests are outside the rootdir
+        name = f"{Path(case.get('file', '')).name}::{case.get('classname', '').split('.')[-1]}::{case.get('name')}"
         if case.find("skipped") is not None:
             outcomes[name] = "skipped"
         elif case.find("failure") is not None or case.find("error") is not None:
@@ -65,7 +65,8 @@ def _start(folder, name, config_path):
     env["JUPYTER_CONFIG_DIR"] = str(work / "jupyter-config")
     junit, log = work / "junit.xml", work / "pytest.log"
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-c", str(work / "pytest.ini"),
-               "--rootdir", str(work), f"--junitxml={junit}", *(str(TESTS / f) for f in FILES)]
+               "--rootdir", str(work), "-o", "junit_family=xunit1", f"--junitxml={junit}",
+               *(str(TESTS / f) for f in FILES)]
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT)
     return process, junit, log

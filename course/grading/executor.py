@@ -379,8 +379,8 @@ class IsolatedExecute(NbGraderPreprocessor):
         """Files the notebook wrote go to its autograded/ folder, as nbgrader's Execute leaves
         them there: plain files only, within the limits, never over a notebook, the timestamp,
         an assignment file or a link; the batch report names each file left out."""
-        if coursedir is None or not grading.get("assignment") or not grading.get("student"):
-            return
+        if coursedir is None or not grading.get("assignment") or not grading.get("student") or not session.alive:
+            return  # a process stopped at the last cell took its scratch folder with it; not started again for it
         report = self._batch_report(grading, batch_report.AS_HANDED_IN)
         notebook = self._notebook
 

@@ -171,6 +171,11 @@ class StudentSession:
             self._group.remove()
             self._group = None
 
+    @property
+    def alive(self):
+        """Whether the student's process runs (it is started again only when asked to run something)."""
+        return self._process is not None
+
     def start_afresh(self):
         """End the student's process and start a new one, replaying the cells that had run:
         handles on names the hidden tests looked up keep working, and nothing a call left
