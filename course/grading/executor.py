@@ -84,16 +84,25 @@ def names_read(tree):
     return {n for n in loaded - bound if not hasattr(builtins, n) and not n.startswith("_")}
 
 
+ANY_NAME = "*"  # what names_bound holds when a cell may define any name (a star import, unreadable code)
+
+
 def names_bound(sources):
     """The names that cells with these sources define (assign, import, def, class) at top level
-    or anywhere inside: a hidden test may read them from the student's process."""
-    names = set()
+    or anywhere inside, outside their hidden tests: a hidden test may read them from the
+    student's process. Magics are read as IPython reads them."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    names, transform = set(), TransformerManager().transform_cell
     for source in sources:
         try:
-            tree = ast.parse(notebooks.split_hidden_tests(source)[0])
+            tree = ast.parse(transform(notebooks.split_hidden_tests(source)[0]))
         except (SyntaxError, ValueError):
+            names.add(ANY_NAME)
             continue
         for node in ast.walk(tree):
+            if isinstance(node, ast.alias) and node.name == "*":
+                names.add(ANY_NAME)
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                 names.add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -515,7 +524,8 @@ class IsolatedExecute(NbGraderPreprocessor):
         try:
             with _alarm(self._deadline):
                 namespace.update(session.lookup(wanted))
-                missing = sorted(n for n in reads if n not in namespace and n not in self._defined)
+                missing = [] if ANY_NAME in self._defined else sorted(
+                    n for n in reads if n not in namespace and n not in self._defined)
                 if missing:
                     return self._assignment_error(missing)
                 exec(code, namespace)
@@ -549,8 +559,9 @@ class IsolatedExecute(NbGraderPreprocessor):
         one cell), the student is told the instructor was, and the batch report names it."""
         names = ", ".join(missing)
         message = (f"the hidden tests of cell {self._cell_id} read {names}, which no cell of the"
-                   f" notebook {self._notebook} defines; the cell scored 0. Define {names} in a"
-                   " read-only cell, or import it in the hidden tests, then autograde again.")
+                   f" notebook {self._notebook} defines outside hidden tests (each cell's hidden tests run"
+                   f" on their own); the cell scored 0. Define {names} in a read-only cell, or in these"
+                   " hidden tests, then autograde again.")
         if self._report is not None:
             self._report(message)
         return _verdict("the hidden tests could not run: they need something the assignment does not"

@@ -461,7 +461,7 @@ def _safe_relative(path):
 def copy_assignment_files(folder, scratch, ignore=(), recursive=True):
     """Copy the assignment's files (tools.py, data, with ``recursive`` its sub-folders) from
     ``folder`` (the course's source/<assignment>/, never a student's) into the scratch, leaving
-    out notebooks, links, hidden entries, what matches nbgrader's ``ignore`` patterns and what
+    out notebooks, links to folders, hidden entries, what matches nbgrader's ``ignore`` patterns and what
     is past MAX_GIVEN_*; returns ``{relative path: content}``."""
     given, count, total = {}, 0, 0
     if not folder or not Path(folder).is_dir():
@@ -472,8 +472,8 @@ def copy_assignment_files(folder, scratch, ignore=(), recursive=True):
                    and not os.path.islink(os.path.join(parent, d))]
         for name in sorted(files):
             source = Path(parent) / name
-            if name.endswith(".ipynb") or name.startswith(".") or _ignored(name, ignore) or source.is_symlink() \
-                    or not source.is_file():
+            # a link to a file is the instructor's (source/<section>/tools.py links to the course's): followed
+            if name.endswith(".ipynb") or name.startswith(".") or _ignored(name, ignore) or not source.is_file():
                 continue
             count, total = count + 1, total + source.stat().st_size
             if count > MAX_GIVEN_FILES or total > MAX_GIVEN_BYTES:
