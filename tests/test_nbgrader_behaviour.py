@@ -41,8 +41,9 @@ def _source_notebook():
         create_grade_cell("x", "code", "partial_visible", 2),
         # the value of the hidden part's last expression is the cell's: 0.5 of 2
         create_grade_cell("assert True\n" + HIDDEN.format("x / 2"), "code", "partial_hidden", 2),
-        create_grade_cell("with open('data/values.txt') as f:\n    assert f.read().strip() == '3'",
-                          "code", "data_file", 1),
+        # a data file in a sub-folder, and a module that is a link to the course's (as tools.py is)
+        create_grade_cell("from shared import VALUE\nwith open('data/values.txt') as f:\n"
+                          "    assert f.read().strip() == str(VALUE)", "code", "data_file", 1),
         # names of a read-only cell, not answer cells: a setup variable and a module
         create_grade_cell("assert True\n" + HIDDEN.format("assert sum(data) == 6 and math.isclose(x, 1)"),
                           "code", "setup_names", 1),
@@ -62,6 +63,8 @@ def _course(folder):
     source = folder / "source" / "ps1"
     (source / "data").mkdir(parents=True)
     (source / "data" / "values.txt").write_text("3\n")
+    (folder / "shared.py").write_text("VALUE = 3\n")
+    (source / "shared.py").symlink_to("../../shared.py")
     nbformat.write(_source_notebook(), source / "p1.ipynb")
     result = run_nbgrader(folder, "generate_assignment", "ps1", "--force")
     assert result.returncode == 0, result.stdout + result.stderr
