@@ -4,7 +4,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, Deduplicat
                                     LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 try:
-    from course.grading import logs, submission_files
+    from course.grading import intake, logs, submission_files
     from course.grading.cell_metadata import CheckCellMetadataOnce
     from course.grading.executor import IsolatedExecute
     from course.grading.feedback import HideHiddenTests
@@ -34,7 +34,8 @@ c.CourseDirectory.course_id = "advanced-numpy"
 # Notebooks beside tools.py; nbgrader copies the canonical tools.py (source/<section>/)
 # over the student's copy at autograde.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# ClearSolutions.code_stub is nbgrader's own: "# YOUR CODE HERE\nraise NotImplementedError()" for Python
+# (tests check that a release raises NotImplementedError), and its stubs for R, Java, MATLAB, ... stay.
 
 # Grading integrity (see docs/threat-model.md): the student's code runs in a
 # sandboxed process, hidden tests run here on plain data, feedback hides them.
@@ -58,6 +59,7 @@ c.SanitizeOutputs.strip = True
 # submission are read; the hook checks the files, RepairSubmission repairs the grader's
 # copy; both write reports/autograde-<assignment>.txt.
 submission_files.install()
+intake.install()
 c.Autograde.pre_convert_hook = "course.grading.intake.inspect_submission"
 c.Autograde.sanitize_preprocessors = [RepairSubmission, ClearOutput, DeduplicateIds,
                                       OverwriteKernelspec, OverwriteCells, CheckCellMetadataOnce]

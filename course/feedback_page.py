@@ -113,11 +113,16 @@ def points(value):
     return f"{float(value or 0):g}"
 
 
+def _anchor(cell_id):
+    return f"cell-id={cell_id}" if cell_id else None
+
+
 def exercise_rows(nb):
     """The table at the top of the page: one row per exercise, in notebook order, with
     ``name``, ``earned``, ``possible``, ``extra`` (extra credit above the points), ``verdict``,
-    ``passed`` and ``anchor`` (the id of its answer cell on the page, or of its first test cell)."""
-    answers = {notebooks.nbgrader_meta(c).get("grade_id"): c.id for c in nb.cells if notebooks.is_answer(c)}
+    ``passed`` and ``anchor`` (the id of its answer cell on the page, or of its first test cell;
+    None for a notebook older than nbformat 4.5, whose cells have no ids: nbgrader grades those too)."""
+    answers = {notebooks.nbgrader_meta(c).get("grade_id"): c.get("id") for c in nb.cells if notebooks.is_answer(c)}
     # An answer cell that still raises NotImplementedError defines nothing (a value exercise's
     # test then fails on an undefined name): "not answered yet" is what the student reads.
     untouched = {notebooks.nbgrader_meta(c).get("grade_id") for c in nb.cells if notebooks.is_answer(c)
@@ -129,7 +134,7 @@ def exercise_rows(nb):
         meta = notebooks.nbgrader_meta(cell)
         name = notebooks.exercise_of(meta.get("grade_id", "")) or meta.get("grade_id", "")
         row = rows.setdefault(name, {"name": name, "earned": 0.0, "possible": 0.0, "tests": [],
-                                     "anchor": f"cell-id={answers.get(name, cell.id)}"})
+                                     "anchor": _anchor(answers.get(name) or cell.get("id"))})
         row["earned"] += float(meta.get("score") or 0)
         row["possible"] += float(meta.get("points") or 0)
         row["tests"].append(cell)

@@ -62,3 +62,27 @@ def test_a_passing_visible_part_gets_the_hidden_verdict(answer, status):
     cell = _graded(answer, "assert flip(np.arange(3.0)).shape == (3,)")
     feedback, _ = HideHiddenTests().preprocess_cell(cell, {}, 1)
     assert feedback.source.endswith(HIDDEN_VERDICTS[False, status])
+
+
+def test_an_execute_setting_without_counterpart_is_refused_by_name():
+    """nbgrader's Execute settings are honoured (timeout, startup_timeout, --no-execute) or refused
+    loudly, never dropped (issue 26)."""
+    from traitlets.config import Config
+
+    from course.grading.executor import ExecuteSettingRefused
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1", id="a")])
+    with pytest.raises(ExecuteSettingRefused, match="execute_retries=2"):
+        IsolatedExecute(config=Config({"Execute": {"execute_retries": 2}})).preprocess(nb, {})
+    skipped, _ = IsolatedExecute(config=Config({"Execute": {"enabled": False}})).preprocess(nb, {})
+    assert skipped.cells[0].outputs == []
+
+
+def test_a_cells_value_is_its_execute_result_and_a_missing_kernel_is_refused():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('x')\n1 + 1", id="a")])
+    nb, _ = IsolatedExecute(cell_timeout=5).preprocess(nb, {"metadata": {"path": "."}})
+    assert [o["output_type"] for o in nb.cells[0].outputs] == ["stream", "execute_result"]
+    assert nb.cells[0].outputs[1]["data"] == {"text/plain": "2"}
+    nb.metadata.kernelspec = {"name": "ir", "language": "R", "display_name": "R"}
+    with pytest.raises(Exception, match="No such kernel named ir"):
+        IsolatedExecute().preprocess(nb, {})

@@ -21,7 +21,10 @@ from ..layout import Course
 from .quoting import printable
 
 NOT_GRADED, REPAIRED, AS_HANDED_IN = "not graded", "repaired", "as handed in"
+ASSIGNMENT_ERROR = "assignment error"
 SECTIONS = {
+    ASSIGNMENT_ERROR: "THE ASSIGNMENT NEEDS A FIX (the instructor's error, not the student's: fix the"
+                      " source notebook, generate it again and autograde again)",
     NOT_GRADED: "NOT GRADED (these submissions have no score until the problem is fixed)",
     REPAIRED: "GRADED AFTER A REPAIR (the student's file is untouched; the grader repaired its own copy)",
     AS_HANDED_IN: "GRADED AS HANDED IN (the grade reflects these problems)",
@@ -109,7 +112,9 @@ class AssignmentReport:
                  f"Batch: students matching '{printable(self.student_glob)}', {len(self.submissions)}"
                  f" submission(s) seen" + (f", {others} more as earlier batches left them" if others else "")
                  + f"; {counts[NOT_GRADED]} not graded, {counts[REPAIRED]} repaired, "
-                 f"{counts[AS_HANDED_IN]} graded with problems.", ""]
+                 f"{counts[AS_HANDED_IN]} graded with problems"
+                 + (f", {counts[ASSIGNMENT_ERROR]} met an error of the assignment" if counts[ASSIGNMENT_ERROR]
+                    else "") + ".", ""]
         if not any(rows.values()):
             lines.append("No problems found.")
         width = max([len(s) for s, _ in sum(rows.values(), [])] + [8])
@@ -159,6 +164,8 @@ class BatchReport:
             self._registered = True
 
     def save(self):
+        if not self.root.is_dir():  # the course folder is gone (a test's temporary course): nothing to save
+            return
         for assignment, data in self.assignments.items():
             path = self.course.report(assignment, ".json")
             path.parent.mkdir(exist_ok=True)

@@ -17,26 +17,33 @@ its hidden part fails; the hidden failure is an ``error`` output whose first
 traceback line is a message safe to show the student and whose other lines
 are for the instructor (:mod:`course.grading.feedback` removes them).
 """
+import ast
 import base64
 import builtins
 import contextlib
+import os
 import signal
+import stat
 import sys
 import threading
 import time
 import traceback
 import types
+from pathlib import Path
 
+import nbformat
+import numpy as np
 from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from .. import notebooks
-from . import logs
+from . import batch_report, logs
 from .checks import GradingFailure
 from .call_report import bounded_text
 from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
                        VERDICT_CHARS, with_failed_check_messages)
+from .quoting import printable
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
 from .wording import public_exception_name
@@ -57,6 +64,76 @@ def _code_names(code):
         if isinstance(const, types.CodeType):
             names |= _code_names(const)
     return names
+
+
+def names_read(tree):
+    """The names code reads that it does not bind itself and that are not built-ins: what a
+    hidden test expects the notebook's earlier cells to have defined."""
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return {n for n in loaded - bound if not hasattr(builtins, n) and not n.startswith("_")}
+
+
+ANY_NAME = "*"  # what names_bound holds when a cell may define any name (a star import, unreadable code)
+
+
+def names_bound(sources):
+    """The names that cells with these sources define (assign, import, def, class) at top level
+    or anywhere inside, outside their hidden tests: a hidden test may read them from the
+    student's process. Magics are read as IPython reads them."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    names, transform = set(), TransformerManager().transform_cell
+    for source in sources:
+        try:
+            tree = ast.parse(transform(notebooks.split_hidden_tests(source)[0]))
+        except (SyntaxError, ValueError):
+            names.add(ANY_NAME)
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.alias) and node.name == "*":
+                names.add(ANY_NAME)
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def _split_last_expression(tree):
+    """(statements, last expression or None): a cell's value is its last expression's."""
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body[-1].value)
+        tree = ast.Module(tree.body[:-1], type_ignores=[])
+        return tree, last
+    return tree, None
+
+
+def _result(text, count=None):
+    return {"output_type": "execute_result", "execution_count": count, "metadata": {},
+            "data": {"text/plain": text}}
+
+
+# nbgrader's Execute settings (and those of the nbconvert/nbclient classes it extends) with a
+# counterpart here; any other one set in the configuration stops grading with a message.
+_EXECUTE_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient")
+# iopub_timeout, raise_on_iopub_timeout and shutdown_kernel govern nothing that exists here (a cell's
+# outputs come with its reply; the student's process always ends with the notebook).
+_EXECUTE_HONOURED = {"enabled", "timeout", "startup_timeout", "interrupt_on_timeout", "skip_cells_with_tag",
+                     "raise_on_iopub_timeout", "iopub_timeout", "shutdown_kernel"}
+_IGNORED_EXTRA_ARGUMENTS = ([], ["--HistoryManager.hist_file=:memory:"])
 
 
 @contextlib.contextmanager
@@ -97,12 +174,47 @@ def _verdict(message, detail=()):
 
 def _output_size(output):
     """Characters an output adds to the notebook."""
-    return (len(output.get("text", "")) + len(output.get("data", {}).get("image/png", ""))
+    data = output.get("data", {})
+    return (len(output.get("text", "")) + len(data.get("image/png", "")) + len(data.get("text/plain", ""))
             + len(output.get("evalue", "")) + sum(map(len, output.get("traceback", ()))))
 
 
 def _stream(name, text):
     return {"output_type": "stream", "name": name, "text": text}
+
+
+def _write_plain_file(folder, path, data):
+    """Write ``data`` at ``folder/path`` without following a link at any step; False if a
+    part of the way is not a plain folder or the file is not a plain file."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        *parents, name = path.split("/")
+        for part in parents:
+            try:
+                os.mkdir(part, dir_fd=fd)
+            except FileExistsError:
+                pass
+            child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                return False
+        except FileNotFoundError:
+            pass
+        out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=fd)
+        with os.fdopen(out, "wb") as file:
+            file.write(data)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+class ExecuteSettingRefused(Exception):
+    """A setting or notebook the course's grader cannot honour: grading stops, with the reason."""
 
 
 class IsolatedExecute(NbGraderPreprocessor):
@@ -128,36 +240,122 @@ class IsolatedExecute(NbGraderPreprocessor):
                                      " earns no points; students and the site keep the full budget).",
                           allow_none=True).tag(config=True)
 
-    def session(self, files=None, deadline=None):
+    def session(self, files=None, deadline=None, ignore=(), recursive=False):
         """A :class:`StudentSession` with these limits, ending at ``deadline`` (``time.monotonic()``)."""
-        return StudentSession(files, memory_bytes=int(self.memory_limit * 2**30), cpu_seconds=self.cpu_limit,
+        return StudentSession(files, ignore=ignore, recursive=recursive, memory_bytes=int(self.memory_limit * 2**30),
+                              cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
                               max_processes=self.process_limit,
                               timeit_budget=self.timeit_budget, deadline=deadline)
 
+    def _execute_settings(self):
+        """nbgrader's ``Execute`` settings that apply here: ``{name: value}``, each one set in the
+        configuration; one without a counterpart here stops the run with its name."""
+        from nbgrader.preprocessors import Execute
+        from traitlets.config.loader import DeferredConfig
+
+        settings, traits = {}, Execute.class_traits()
+        for section in _EXECUTE_SECTIONS:
+            if section in self.config:
+                settings.update(self.config[section])
+        for name, value in settings.items():
+            if isinstance(value, DeferredConfig) and name in traits:  # from the command line, as text
+                settings[name] = value.get_value(traits[name])
+        refused = []
+        for name, value in settings.items():
+            if name == "extra_arguments" and value in _IGNORED_EXTRA_ARGUMENTS:
+                continue
+            if name == "interrupt_on_timeout" and value:
+                continue  # what happens here: the cell fails, the notebook goes on
+            if name == "kernel_name" and value in ("", "python", "python3"):
+                continue
+            if name not in _EXECUTE_HONOURED or name == "interrupt_on_timeout":
+                refused.append(f"{name}={value!r}")
+        if refused:
+            raise ExecuteSettingRefused(
+                "the course's grader (IsolatedExecute, docs/nbgrader-differences.md) has no counterpart for"
+                f" nbgrader's Execute setting(s) {', '.join(refused)}: remove them, or set the"
+                " IsolatedExecute limits (cell_timeout, startup_timeout, notebook_timeout, ...) instead")
+        return settings
+
+    def _apply_execute_settings(self, settings):
+        own = self.config.get("IsolatedExecute", {}) if "IsolatedExecute" in self.config else {}
+        if "timeout" in settings and "cell_timeout" not in own:
+            timeout = settings["timeout"]
+            # nbclient: None or a negative timeout means no limit; here the notebook's budget is the limit
+            self._cell_timeout = self.notebook_timeout if timeout is None or timeout <= 0 else timeout
+        if "startup_timeout" in settings and "startup_timeout" not in own:
+            self.startup_timeout = int(settings["startup_timeout"])
+        self._skip_tag = settings.get("skip_cells_with_tag", "skip-execution")
+
+    @staticmethod
+    def check_kernel(nb):
+        """The notebook's kernel, as the grader will run it (after OverwriteKernelspec): a
+        Python kernel, or none named (nbclient's default, python3). Anything else fails the
+        notebook as nbgrader's Execute does, instead of being run as Python."""
+        spec = nb.metadata.get("kernelspec") or {}
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if not name:
+            return
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        if name == "python":  # as jupyter_client's KernelManager reads it
+            from jupyter_client.kernelspec import NATIVE_KERNEL_NAME as name
+        try:
+            language = KernelSpecManager().get_kernel_spec(name).language
+        except NoSuchKernel:
+            raise NoSuchKernel(name) from None
+        if str(language).lower() != "python":
+            raise ExecuteSettingRefused(f"the notebook's kernel {name!r} runs {language}; the course's"
+                                        " grader runs Python notebooks only")
+
     def preprocess(self, nb, resources):
+        settings = self._execute_settings()
+        self._cell_timeout = self.cell_timeout
+        self._apply_execute_settings(settings)
+        if settings.get("enabled", True) is False:  # nbgrader autograde --no-execute
+            return nb, resources
+        self.check_kernel(nb)
         folder = self._assignment_files(resources)
         started = time.monotonic()
         self._deadline = started + self.notebook_timeout
         self._output_room = self.notebook_output_limit * 2**20
         self._exercises = exercise_names(nb)
-        session = self.session(folder, deadline=self._deadline)
+        grading = resources.get("nbgrader") or {}
+        self._notebook = f"{grading.get('notebook', '?')}.ipynb"
+        source = self._source_notebook(folder, grading.get("notebook"))
+        self._defined = set(self._exercises) | names_bound(
+            c.source for c in (source or nb).cells if c.cell_type == "code")
+        self._report = self._batch_report(grading)
+        self._cell_id = "?"
+        coursedir = self._coursedir()
+        # nbgrader's source/<assignment>/ with its sub-folders; outside nbgrader, the notebook's folder alone
+        session = self.session(folder, deadline=self._deadline, ignore=coursedir.ignore if coursedir else (),
+                               recursive=coursedir is not None and bool(grading.get("assignment")))
         try:
             count = 0
             for cell in nb.cells:
                 if cell.cell_type != "code":
                     continue
+                if self._skip_tag in (cell.metadata.get("tags") or ()):
+                    continue  # as nbclient does
                 count += 1
                 cell.execution_count = count
                 if notebooks.is_test(cell):
+                    self._cell_id = notebooks.nbgrader_meta(cell).get("grade_id", "?")
                     outputs, status = self._grade_test_cell(session, cell.source)
                     if status is not None:  # what the feedback's verdict line says of the hidden tests
                         cell.metadata.setdefault(COURSE_METADATA, {})[HIDDEN_STATUS] = status
                 else:
                     outputs = self._run(session, cell.source)
+                if any(o["output_type"] == "error" for o in outputs):  # Jupyter never shows both
+                    outputs = [o for o in outputs if o["output_type"] != "execute_result"]
+                for output in outputs:
+                    if output["output_type"] == "execute_result":
+                        output["execution_count"] = count
                 cell.outputs = [from_dict(output) for output in self._within_output_budget(outputs)]
-            grading = (resources.get("nbgrader") or {})
+            self._bring_back_files(session, coursedir, grading)
             # One line per submission, whatever the log level: who, and which protections were active.
             print(logs.submission_line(grading.get("assignment", "?"), grading.get("student", "?"),
                                        time.monotonic() - started, session.protections, session.restarts),
@@ -165,6 +363,56 @@ class IsolatedExecute(NbGraderPreprocessor):
         finally:
             session.close()
         return nb, resources
+
+    @staticmethod
+    def _source_notebook(folder, name):
+        """The instructor's notebook in source/, or None (outside nbgrader's autograde)."""
+        try:
+            return nbformat.read(str(Path(folder) / f"{name}.ipynb"), as_version=4) if name else None
+        except (OSError, ValueError):
+            return None
+
+    def _coursedir(self):
+        """nbgrader's course directory of the converter running this, or None (no nbgrader app)."""
+        return getattr(getattr(self.parent, "parent", None), "coursedir", None)
+
+    def _batch_report(self, grading, kind=batch_report.ASSIGNMENT_ERROR):
+        """A function that records a problem of ``kind`` in the batch report, or None."""
+        coursedir = self._coursedir()
+        if coursedir is None or not grading.get("assignment"):
+            return None
+        report = batch_report.current(coursedir.root, coursedir.student_id or "*")
+        return lambda message: report.record(grading["assignment"], grading.get("student", "?"), kind, message)
+
+    def _bring_back_files(self, session, coursedir, grading):
+        """Files the notebook wrote go to its autograded/ folder, as nbgrader's Execute leaves
+        them there: plain files only, within the limits, never over a notebook, the timestamp,
+        an assignment file or a link; the batch report names each file left out."""
+        if coursedir is None or not grading.get("assignment") or not grading.get("student") or not session.alive:
+            return  # a process stopped at the last cell took its scratch folder with it; not started again for it
+        report = self._batch_report(grading, batch_report.AS_HANDED_IN)
+        notebook = self._notebook
+
+        def refuse(path, reason):
+            report(f"{notebook} wrote {printable(path)}, which was not copied to autograded/: it {reason}.")
+
+        try:
+            files, refused = session.written_files()
+        except StudentProcessError as error:
+            report(f"the files {notebook} wrote were not copied to autograded/: {error}.")
+            return
+        for path, reason in refused:
+            refuse(path, reason)
+        destination = Path(coursedir.format_path(coursedir.autograded_directory, grading["student"],
+                                                 grading["assignment"]))
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", grading["assignment"]))
+        for path, data in files:
+            if path.endswith(".ipynb") or path == "timestamp.txt":
+                refuse(path, "would replace a notebook or the submission's timestamp")
+            elif os.path.lexists(source / path):
+                refuse(path, "would replace a file of the assignment")
+            elif not _write_plain_file(destination, path, data):
+                refuse(path, "would replace something that is not a plain file")
 
     def _assignment_files(self, resources):
         """The folder whose files (tools.py, data) the worker gets: the assignment's own
@@ -182,7 +430,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         """Run code in the student's process; return notebook outputs."""
         if not source.strip():
             return []
-        timeout = self._remaining(self.cell_timeout)
+        timeout = self._remaining(self._cell_timeout)
         if timeout <= 0:
             return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         try:
@@ -201,6 +449,8 @@ class IsolatedExecute(NbGraderPreprocessor):
         for image in reply["images"]:
             outputs.append({"output_type": "display_data", "metadata": {},
                             "data": {"image/png": base64.b64encode(image).decode()}})
+        if reply.get("result") is not None and not reply["error"]:
+            outputs.append(_result(reply["result"]))
         if reply["error"]:
             outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"]))
         return outputs
@@ -236,28 +486,56 @@ class IsolatedExecute(NbGraderPreprocessor):
         outputs = [dict(o, name="stdout") if o.get("name") == "stderr" else o for o in outputs]
         if not hidden.strip():
             return outputs, None
+        # The cell's value is the hidden part's last expression (computed here), not the visible part's.
+        outputs = [o for o in outputs if o["output_type"] != "execute_result"]
         # A failed visible part already costs the cell its points. The hidden checks run all the
         # same, for their message: it names the mistake where a bare assert cannot. Not after a
         # timeout, a crash or the notebook's time limit: they would only cost their time again.
         if any(o["output_type"] == "error" and o["ename"] in _NOT_DIAGNOSED for o in outputs):
             return outputs, "not run"
-        failure = self._run_hidden(session, hidden)
-        return outputs + ([failure] if failure else []), "failed" if failure else "passed"
+        failure, value = self._run_hidden(session, hidden)
+        if failure:
+            return outputs + [failure], "failed"
+        return outputs + ([_result(value)] if value is not None else []), "passed"
 
     def _run_hidden(self, session, hidden):
-        """Run hidden tests here; return an error output or None if they pass."""
+        """Run hidden tests here; return (an error output or None if they pass, the text of
+        their last expression's value or None)."""
+        failure = self._hidden_failure(session, hidden)
+        value, self._value = self._value, None
+        return failure, value
+
+    def _hidden_failure(self, session, hidden):
+        self._value = None
         if self._remaining(1) <= 0:
             return _verdict("not run: the grading time limit of this notebook was reached")
         try:
-            code = compile(hidden, "<hidden tests>", "exec")
-        except SyntaxError as error:
+            tree = ast.parse(hidden, "<hidden tests>")
+            body, last = _split_last_expression(tree)
+            code = compile(body, "<hidden tests>", "exec")
+            last = compile(last, "<hidden tests>", "eval") if last is not None else None
+        except (SyntaxError, ValueError) as error:
             return _verdict("the hidden tests could not be compiled", [repr(error)])
         namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}
-        wanted = [n for n in self._exercises if n in _code_names(code)]
+        # The names a hidden test reads: the exercises it names (the course's convention) and every
+        # other name its code reads without defining it (a setup cell's variable, a module).
+        reads = names_read(tree)
+        wanted = sorted({n for n in self._exercises if n in _code_names(code)} | reads)
         try:
             with _alarm(self._deadline):
                 namespace.update(session.lookup(wanted))
+                missing = [] if ANY_NAME in self._defined else sorted(
+                    n for n in reads if n not in namespace and n not in self._defined)
+                if missing:
+                    return self._assignment_error(missing)
                 exec(code, namespace)
+                if last is not None:
+                    value = eval(last, namespace)
+                    # Only a number: it is what nbgrader scores (partial credit); any other value
+                    # (a check's result object) would show the hidden tests' insides, and nbgrader
+                    # gives full credit for it as for no value at all.
+                    if type(value) in (int, float) or isinstance(value, (np.integer, np.floating)):
+                        self._value = bounded_text(repr(value), self.output_limit)
         except GradingFailure as error:
             return _verdict(str(error), self._detail())
         except NameError as error:
@@ -274,6 +552,21 @@ class IsolatedExecute(NbGraderPreprocessor):
         except Exception as error:  # noqa: BLE001 - a wrong answer may break a test in any way
             return _verdict(f"a hidden test failed ({type(error).__name__})", self._detail())
         return None
+
+    def _assignment_error(self, missing):
+        """A hidden test reads names that no cell of the assignment's notebook defines: the
+        assignment's error, not the student's. The cell fails (nbgrader has no "not graded" for
+        one cell), the student is told the instructor was, and the batch report names it."""
+        names = ", ".join(missing)
+        message = (f"the hidden tests of cell {self._cell_id} read {names}, which no cell of the"
+                   f" notebook {self._notebook} defines outside hidden tests (each cell's hidden tests run"
+                   f" on their own); the cell scored 0. Define {names} in a read-only cell, or in these"
+                   " hidden tests, then autograde again.")
+        if self._report is not None:
+            self._report(message)
+        return _verdict("the hidden tests could not run: they need something the assignment does not"
+                        " define (the instructor is told; this is not your mistake)",
+                        ["", INSTRUCTOR_ONLY, message])
 
     @staticmethod
     def _detail():

@@ -28,15 +28,57 @@ from .batch_report import AS_HANDED_IN, NOT_GRADED, REPAIRED
 from .quoting import printable
 
 SEMANTIC_KEYS = ("grade", "solution", "locked", "task", "points", "grade_id")
+# Optional keys of nbgrader's schema 3 and the value nbgrader reads when one is absent
+# (its own example notebooks have no "task"): absent and that value are the same metadata.
+OPTIONAL_FLAGS = {"grade": False, "solution": False, "locked": False, "task": False}
+
+_converter = None  # the converter whose pre_convert_hook runs (see install)
+
+
+def install():
+    """Let :func:`inspect_submission` find the converter that calls it: nbgrader passes a
+    hook only names, and a converter made through nbgrader's API (formgrader's autograde
+    button) is not AutogradeApp's, so its configured course directory (``db_url``,
+    ``submitted_directory``) would be missed."""
+    from nbgrader.converters.base import BaseConverter
+
+    if getattr(BaseConverter.run_pre_convert_hook, "_course_intake", False):
+        return
+    original = BaseConverter.run_pre_convert_hook
+
+    def run_pre_convert_hook(self):
+        global _converter
+        _converter = self
+        try:
+            return original(self)
+        finally:
+            _converter = None
+
+    run_pre_convert_hook._course_intake = True
+    BaseConverter.run_pre_convert_hook = run_pre_convert_hook
 
 
 def _coursedir():
     from nbgrader.apps.autogradeapp import AutogradeApp
     from nbgrader.coursedir import CourseDirectory
 
+    if _converter is not None and getattr(_converter, "coursedir", None) is not None:
+        return _converter.coursedir
     if AutogradeApp.initialized():
         return AutogradeApp.instance().coursedir
     return CourseDirectory(root=str(Path.cwd()))
+
+
+def _meaning(meta, key):
+    """What nbgrader reads in ``meta[key]``: an absent flag is False, and a grade cell that is
+    not a solution is locked whatever its "locked" says (nbgrader.utils.is_locked)."""
+    if key == "locked":
+        return not meta.get("solution", False) and bool(meta.get("grade", False) or meta.get("locked", False))
+    return meta.get(key, OPTIONAL_FLAGS.get(key))
+
+
+def _same(meta, expected, key):
+    return _meaning(meta, key) == _meaning(expected, key)
 
 
 def _expected_notebooks(coursedir, assignment):
@@ -205,7 +247,7 @@ class RepairSubmission(NbGraderPreprocessor):
                                          " the assignment; it ran as a plain cell.")
                 continue
             expected, cell_type, _ = self.cells[grade_id]
-            if any(meta.get(key) != expected.get(key) for key in SEMANTIC_KEYS) \
+            if not all(_same(meta, expected, key) for key in SEMANTIC_KEYS) \
                     or meta.get("schema_version") != 3:
                 self._note(REPAIRED, f"the grading metadata of cell {grade_id} had been altered;"
                                      " the original was used.")

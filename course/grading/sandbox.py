@@ -131,15 +131,18 @@ def private_scratch(scratch, size_bytes):
     writes reaches the disk, the total is bounded, and it all disappears with
     the namespace, immutable files included. Returns False where mounting is
     not allowed (no mount namespace of the worker's own)."""
-    files = {}
-    for entry in os.scandir(scratch):
-        if entry.is_file(follow_symlinks=False):
-            with open(entry.path, "rb") as file:
-                files[entry.name] = file.read()
+    files = {}  # relative path -> content, sub-folders included (an assignment's data/)
+    for folder, dirs, names in os.walk(scratch, followlinks=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path) and os.path.isfile(path):
+                with open(path, "rb") as file:
+                    files[os.path.relpath(path, scratch)] = file.read()
     options = f"size={size_bytes},mode=0700".encode()
     if _libc().mount(b"tmpfs", os.fsencode(scratch), b"tmpfs", _MS_NOSUID | _MS_NODEV, options) != 0:
         return False
     for name, data in files.items():
+        os.makedirs(os.path.dirname(os.path.join(scratch, name)), exist_ok=True)
         with open(os.path.join(scratch, name), "wb") as file:
             file.write(data)
     os.chdir(scratch)  # the folder under the cwd is now hidden by the mount

@@ -6,6 +6,7 @@ If the worker dies or misses a deadline it is killed with everything it
 started; the next request starts a fresh worker and replays the cells that
 had succeeded, so one fault costs only the cell or the call that caused it.
 """
+import fnmatch
 import json
 import os
 import shutil
@@ -24,6 +25,11 @@ from .stand_in import stand_ins_in
 from .wire import write_frame
 
 MAX_IMAGES, MAX_IMAGE_BYTES = 5, 2 * 2**20   # figures kept per cell
+# Files the notebook writes, brought back to autograded/ as nbgrader does (as for a submission's files)
+MAX_RETURNED_FILES, MAX_RETURNED_DEPTH = 100, 8
+MAX_RETURNED_FILE_BYTES, MAX_RETURNED_BYTES = 16 * 2**20, 32 * 2**20
+# The assignment's own files given to the student's process (copied again at every restart)
+MAX_GIVEN_FILES, MAX_GIVEN_BYTES = 1000, 128 * 2**20
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -68,7 +74,8 @@ class StudentSession:
     """
 
     def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
-                 call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None):
+                 call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None, ignore=(),
+                 recursive=False):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
         self.max_processes = max_processes  # processes and threads of the whole sandbox
@@ -77,6 +84,9 @@ class StudentSession:
         self.timeit_budget = timeit_budget  # seconds for each tools.timeit, or None: its own default
         self.deadline = deadline           # time.monotonic() after which nothing more runs, or None
         self.files = Path(files) if files else None
+        self.ignore = tuple(ignore)  # nbgrader's CourseDirectory.ignore: patterns of files not given
+        self.recursive = recursive   # sub-folders of ``files`` too (an assignment's data/)
+        self.given = {}  # path in the scratch -> content of each assignment file given to the student
         self.history = []  # cells that ran to the end or to an exception, replayed after a restart
         self.protections = []
         self.restarts = 0
@@ -93,10 +103,7 @@ class StudentSession:
     def _start(self):
         self._check_deadline()
         self._scratch = tempfile.mkdtemp(prefix="student-")
-        if self.files and self.files.is_dir():
-            for item in self.files.iterdir():
-                if item.is_file() and item.suffix != ".ipynb":
-                    shutil.copy(item, self._scratch)
+        self.given = copy_assignment_files(self.files, self._scratch, self.ignore, self.recursive)
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
         mpl = _matplotlib_cache()
@@ -163,6 +170,11 @@ class StudentSession:
         if self._group is not None:  # whatever still runs in it (nothing should) dies with it
             self._group.remove()
             self._group = None
+
+    @property
+    def alive(self):
+        """Whether the student's process runs (it is started again only when asked to run something)."""
+        return self._process is not None
 
     def start_afresh(self):
         """End the student's process and start a new one, replaying the cells that had run:
@@ -320,9 +332,20 @@ class StudentSession:
         if not isinstance(found, dict):
             raise StudentCrash("the student's process sent a reply the grader cannot read")
         # Only what was asked for: the reply must not add names to the hidden tests' namespace.
-        return {name: self._wrap(found[name], name) for name in names if name in found}
+        return {name: self._wrap(found[name], name) for name in names if name in found and self._usable(found[name])}
+
+    @staticmethod
+    def _usable(entry):
+        """A module the student's process names is given to hidden tests as the grader's own
+        import of it (never the student's, which its code may have patched), and only when the
+        grader has imported it already: a name sent by the student imports nothing here."""
+        if isinstance(entry, dict) and entry.get("kind") == "module":
+            return type(entry.get("module")) is str and entry["module"] in sys.modules
+        return isinstance(entry, dict) and entry.get("kind") in ("value", "ref")
 
     def _wrap(self, entry, name):
+        if entry["kind"] == "module":
+            return sys.modules[entry["module"]]
         if entry["kind"] == "value":
             return entry["value"]
         ref = entry["ref"]
@@ -368,6 +391,36 @@ class StudentSession:
         except Exception as error:  # noqa: BLE001 - the student's request failed: tell the student
             return {"ok": False, "error": {"type": type(error).__name__, "message": str(error)[:500]}}
 
+    def written_files(self, timeout=None):
+        """The files the student's code left in its scratch folder that are not the assignment's
+        own as given: ``(files, refused)``, ``files`` a list of (relative path, bytes), ``refused``
+        of (path, reason). The reply is judged here, as hostile: paths relative, without ``..``,
+        hidden parts or NUL, bytes only, within MAX_RETURNED_* (the worker's own limits are
+        the same, but it may have been changed by the student's code)."""
+        reply = self._ask({"op": "files", "max_files": MAX_RETURNED_FILES, "max_file_bytes": MAX_RETURNED_FILE_BYTES,
+                           "max_total_bytes": MAX_RETURNED_BYTES}, timeout or self.call_timeout)
+        if not isinstance(reply, dict) or not isinstance(reply.get("files"), list) \
+                or not isinstance(reply.get("refused"), list):
+            raise StudentCrash("the student's process sent a reply the grader cannot read")
+        files, refused, total = [], [], 0
+        for entry in reply["refused"][:MAX_RETURNED_FILES]:
+            if isinstance(entry, list) and len(entry) == 2 and _safe_relative(entry[0]) and type(entry[1]) is str:
+                refused.append((entry[0], bounded_text(entry[1], 200)))
+        for entry in reply["files"]:
+            if not (isinstance(entry, list) and len(entry) == 2 and _safe_relative(entry[0])
+                    and type(entry[1]) is bytes):
+                continue  # not what the worker sends: nothing to name
+            path, data = entry
+            if self.given.get(path) == data:
+                continue  # an assignment file, unchanged
+            if len(files) >= MAX_RETURNED_FILES or len(data) > MAX_RETURNED_FILE_BYTES \
+                    or total + len(data) > MAX_RETURNED_BYTES:
+                refused.append((path, "is over the size or number limits"))
+                continue
+            total += len(data)
+            files.append((path, data))
+        return files, refused
+
     def get_attribute(self, ref, name, timeout=None):
         self._ensure()
         entry = self._ask({"op": "getattr", "ref": self._current(ref), "name": name},
@@ -388,9 +441,54 @@ def _clean_run_reply(reply, output_chars):
         error = {"ename": identifier(error.get("ename")), "evalue": bounded_text(error.get("evalue"))}
     images = reply.get("images") if isinstance(reply.get("images"), list) else []
     images = [i for i in images if isinstance(i, bytes) and i.startswith(_PNG) and len(i) <= MAX_IMAGE_BYTES]
+    result = reply.get("result")
     return {"ok": bool(reply.get("ok")), "stdout": bounded_text(reply.get("stdout"), output_chars),
+            "result": bounded_text(result, output_chars) if type(result) is str else None,
             "stderr": bounded_text(reply.get("stderr"), output_chars), "error": error,
             "images": images[:MAX_IMAGES]}
+
+
+def _safe_relative(path):
+    """A path the student's process named, safe to join to a folder: relative, no ``..``,
+    no hidden or empty part, printable, bounded."""
+    if type(path) is not str or not path or len(path) > 255 or path.startswith("/") or "\\" in path:
+        return False
+    parts = path.split("/")
+    return (len(parts) <= MAX_RETURNED_DEPTH and path.isprintable()
+            and all(p and not p.startswith(".") and p != "__pycache__" for p in parts))
+
+
+def copy_assignment_files(folder, scratch, ignore=(), recursive=True):
+    """Copy the assignment's files (tools.py, data, with ``recursive`` its sub-folders) from
+    ``folder`` (the course's source/<assignment>/, never a student's) into the scratch, leaving
+    out notebooks, links to folders, hidden entries, what matches nbgrader's ``ignore`` patterns and what
+    is past MAX_GIVEN_*; returns ``{relative path: content}``."""
+    given, count, total = {}, 0, 0
+    if not folder or not Path(folder).is_dir():
+        return given
+    folder = Path(folder)
+    for parent, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if recursive and not d.startswith(".") and not _ignored(d, ignore)
+                   and not os.path.islink(os.path.join(parent, d))]
+        for name in sorted(files):
+            source = Path(parent) / name
+            # a link to a file is the instructor's (source/<section>/tools.py links to the course's): followed
+            if name.endswith(".ipynb") or name.startswith(".") or _ignored(name, ignore) or not source.is_file():
+                continue
+            count, total = count + 1, total + source.stat().st_size
+            if count > MAX_GIVEN_FILES or total > MAX_GIVEN_BYTES:
+                continue
+            relative = source.relative_to(folder)
+            target = Path(scratch) / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            if source.stat().st_size <= MAX_RETURNED_FILE_BYTES:
+                given[relative.as_posix()] = source.read_bytes()
+    return given
+
+
+def _ignored(name, patterns):
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 
 def _first_child(pid, timeout):

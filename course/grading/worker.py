@@ -10,7 +10,9 @@ import dataclasses
 import io
 import json
 import os
+import stat
 import sys
+import types
 
 
 class BoundedText(io.TextIOBase):
@@ -36,6 +38,38 @@ class BoundedText(io.TextIOBase):
         if self.dropped:
             text += f"\n[... {self.dropped:,} more characters of output not shown]\n"
         return text
+
+
+def written_files(max_files, max_file_bytes, max_total_bytes):
+    """The plain files under the current folder (the scratch), for the grader to judge:
+    ``{"files": [[path, bytes], ...], "refused": [[path, reason], ...]}``. Hidden entries and
+    __pycache__ are left out; links, FIFOs and the like are named, never followed or read."""
+    found, refused, total = [], [], 0
+    for folder, dirs, files in os.walk(".", followlinks=False):
+        for name in list(dirs):
+            if name.startswith(".") or name == "__pycache__":
+                dirs.remove(name)
+            elif os.path.islink(os.path.join(folder, name)):
+                dirs.remove(name)
+                refused.append([os.path.join(folder, name)[2:], "is a link"])
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)[2:]
+            if name.startswith("."):
+                continue
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode):
+                refused.append([path, "is a link" if stat.S_ISLNK(info.st_mode) else "is not a plain file"])
+                continue
+            if len(found) >= max_files or info.st_size > max_file_bytes or total + info.st_size > max_total_bytes:
+                refused.append([path, "is over the size or number limits"])
+                continue
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as file:
+                data = file.read(max_file_bytes + 1)
+            total += len(data)
+            found.append([path, data])
+    return {"files": found, "refused": refused}
 
 
 _BUILTIN_ERRORS = {cls.__name__: cls for cls in (
@@ -100,7 +134,12 @@ def main(argv):
     probe.watch_legacy_random()   # before any student code: calls into the legacy random state are counted
     shell = InteractiveShell.instance(history_length=0)
     shell.history_manager.enabled = False
-    shell.displayhook.write_output_prompt = lambda: None  # a cell's value shows as in Jupyter, no "Out[0]:"
+    shell.displayhook.write_output_prompt = lambda: None
+    # A cell's value is its execute_result, as in Jupyter (nbgrader scores a test cell whose
+    # last expression is a number as that number): kept apart from stdout, as text/plain.
+    results = []
+    shell.displayhook.write_format_data = lambda format_dict, md_dict=None: results.append(
+        format_dict.get("text/plain", ""))
     run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
     read_frame, write_frame, message_of = wire.read_frame, wire.write_frame, call_report.message_of
     with_value = dataclasses.replace
@@ -138,6 +177,7 @@ def main(argv):
 
     def run(code):
         out, err = BoundedText(output_limit), BoundedText(output_limit)
+        results.clear()
         sys.stdout, sys.stderr = out, err
         try:
             result = run_cell(shell, code, store_history=False)
@@ -149,7 +189,7 @@ def main(argv):
         finally:
             sys.stdout, sys.stderr, sys.stdin = real_stdout, real_stderr, real_stdin
         reply = {"ok": error is None, "stdout": out.getvalue(), "stderr": err.getvalue(),
-                 "images": images, "error": None}
+                 "images": images, "error": None, "result": results[-1][:output_limit] if results else None}
         if error is not None:
             reply["error"] = {"ename": type(error).__name__, "evalue": message_of(error)}
         return reply
@@ -181,6 +221,9 @@ def main(argv):
             found = {}
             for name in request["names"]:
                 if name in shell.user_ns and not name.startswith("_"):
+                    if type(shell.user_ns[name]) is types.ModuleType:  # the grader imports its own
+                        found[name] = {"kind": "module", "module": shell.user_ns[name].__dict__.get("__name__")}
+                        continue
                     found[name] = share(shell.user_ns[name])
                     if found[name]["kind"] == "ref":
                         found[name]["ref"] = {"name": name}
@@ -195,6 +238,8 @@ def main(argv):
             return report.to_plain()
         if op == "getattr":
             return share(getattr(resolve(request["ref"]), request["name"]))
+        if op == "files":
+            return written_files(request["max_files"], request["max_file_bytes"], request["max_total_bytes"])
         if op == "hello":
             return {"protections": active, "pid": os.getpid()}
         raise ValueError(f"unknown request {op!r}")
