@@ -236,8 +236,8 @@ def _executor(output_mib=1):
 
 
 def test_a_hidden_test_s_long_message_is_capped_in_the_notebook():
-    failure = _executor()._run_hidden(_NoStudent(), "from course.grading import GradingFailure\n"
-                                                    "raise GradingFailure('w' * 10**7)\n")
+    failure, _ = _executor()._run_hidden(_NoStudent(), "from course.grading import GradingFailure\n"
+                                                       "raise GradingFailure('w' * 10**7)\n")
     assert len(failure["evalue"]) <= VERDICT_CHARS + 100
     assert sum(map(len, failure["traceback"])) <= VERDICT_CHARS + DETAIL_CHARS + 200
 
