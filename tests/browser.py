@@ -6,6 +6,8 @@ cannot start, the test is skipped with the reason, so that it shows in the summa
 import contextlib
 import os
 import shutil
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,18 @@ def save_screenshot(driver, folder, name):
         target = Path(os.environ["SCREENSHOTS"])
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(folder / name, target / name)
+
+
+def wait_until_answering(process, url, log, what, deadline):
+    """Poll ``url`` until it answers 200. Fails, with the server's ``log``, if ``process`` exits or
+    the monotonic time passes ``deadline()`` (asked each round: a start in phases can move it)."""
+    while True:
+        assert process.poll() is None, f"{what} exited ({process.returncode}):\n{Path(log).read_text()}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline(), f"{what} did not answer:\n{Path(log).read_text()}"
+        time.sleep(0.5)

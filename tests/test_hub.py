@@ -21,11 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import chromium, save_screenshot
+from browser import chromium, save_screenshot, wait_until_answering
 from helpers import make_course
 from test_jupyterlab import close_dialog, failed_tests, flat, free_port, kernel_idle, locked, validate
 
@@ -207,19 +206,14 @@ def course_hub(tmp_path):
         with open(log, "w") as out:
             process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=build.tool_environ())
         base = f"http://127.0.0.1:{port}"
-        deadline, setup_deadline = None, time.monotonic() + USERS_ENV_BUILD
-        while True:
-            assert process.poll() is None, f"the hub exited ({process.returncode}):\n{log.read_text()}"
-            try:
-                with urllib.request.urlopen(f"{base}/hub/api", timeout=5) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if deadline is None and "course hub:" in log.read_text():   # set up, the users' environment made
-                deadline = time.monotonic() + HUB_START
-            assert time.monotonic() < (deadline or setup_deadline), f"the hub did not answer:\n{log.read_text()}"
-            time.sleep(0.5)
+        setup_deadline, started = time.monotonic() + USERS_ENV_BUILD, []
+
+        def deadline():
+            if not started and "course hub:" in log.read_text():   # set up, the users' environment made
+                started.append(time.monotonic() + HUB_START)
+            return started[0] if started else setup_deadline
+
+        wait_until_answering(process, f"{base}/hub/api", log, "the hub", deadline)
         subprocess.run(["chpasswd"], input="".join(f"{people[r]}:{passwords[r]}\n" for r in people),
                        text=True, check=True)
         settings = hub.Settings.load(scratch / "state")

@@ -23,11 +23,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import chromium, console_errors, save_screenshot
+from browser import chromium, console_errors, save_screenshot, wait_until_answering
 
 from course import notebooks, site
 from course.layout import ROOT
@@ -322,16 +321,7 @@ def jupyterlab(repository, env, log):
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START
-        while True:
-            assert server.poll() is None, f"JupyterLab exited ({server.returncode}):\n{Path(log).read_text()}"
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"JupyterLab did not answer:\n{Path(log).read_text()}"
-            time.sleep(0.5)
+        wait_until_answering(server, f"{base}/api/status?token={token}", log, "JupyterLab", lambda: deadline)
         yield base, token
     finally:
         server.terminate()

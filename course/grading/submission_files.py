@@ -263,10 +263,13 @@ def collect_problems(src, check_owner=True):
     submission, or to any file root can read, would be copied as the student's work), and,
     where the student id names a Unix user (a hub with real users), that user must own it.
     nbgrader itself follows links and only warns about a wrong owner."""
+    return _collect_problems(Path(src), scan(src), check_owner)
+
+
+def _collect_problems(src, found, check_owner):
+    """:func:`collect_problems` of ``src`` as :func:`scan` found it."""
     import pwd
 
-    src = Path(src)
-    found = scan(src)
     if found.unusable:
         return [found.unusable]
     problems = [rejected.sentence() for rejected in found.rejected]
@@ -291,12 +294,12 @@ def _safe_collect_copy(exchange, src, dest):
     else copy its accepted files through :func:`copy_file` (never following a link)."""
     from nbgrader.utils import is_ignored
 
-    problems = collect_problems(src, check_owner=getattr(exchange, "check_owner", True))
+    found = scan(src)   # once: what is judged is what is copied
+    problems = _collect_problems(Path(src), found, getattr(exchange, "check_owner", True))
     if problems:
         exchange.log.error("NOT COLLECTED: %s: %s. Nothing of it was copied; the student can submit again.",
                            printable(os.path.basename(src)), "; ".join(problems))
         return False
-    found = scan(src)
     ignore = exchange.coursedir.ignore
     for relative in found.accepted:
         path = Path(src) / relative
