@@ -25,7 +25,7 @@ TEST = ("# TODO: visible tests, the statement's example\n"
 TEST_VECTORIZED = ("# TODO: a visible call at a size where a loop is slow\n"
                    "assert False, \"TODO: the visible vectorization test of {id}\"\n\n"
                    "### BEGIN HIDDEN TESTS\n"
-                   "raise NotImplementedError(\"TODO: check_vectorized({id}, ...)\")\n"
+                   "raise NotImplementedError(\"TODO: check_vectorized({id}, ..., reference=...)\")\n"
                    "### END HIDDEN TESTS")
 
 

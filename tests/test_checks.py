@@ -6,6 +6,7 @@ import pytest
 
 from course import notebooks
 from course.grading import GradingFailure, check, check_value, check_vectorized
+from course.grading.remote import LocalObject
 from course.layout import ROOT
 
 
@@ -146,7 +147,10 @@ def placeholder(Z):
 
 def test_check_vectorized_compares_the_measured_calls_with_an_oracle():
     measured = check_vectorized(flip, lambda n: (np.arange(n),)).agrees_with(oracle_flip)
-    assert [called.case for called in measured.calls] == ["size 1000", "size 8000"]
+    # the measured calls, then the timed ones, each with an input of its own
+    assert [called.case for called in measured.calls] == \
+        ["size 1000", "size 8000", "size 8001", "size 1001", "size 1002", "size 8002", "size 8003"]
+    assert measured.sizes == [1000, 8000, 8001, 1001, 1002, 8002, 8003]
     with pytest.raises(GradingFailure, match=r"placeholder \(size 1000\): the result is wrong at") as info:
         check_vectorized(placeholder, lambda n: (np.arange(n),)).agrees_with(oracle_flip)
     assert "[" not in str(info.value)  # no array, so no expected values
@@ -240,6 +244,25 @@ def test_every_vectorization_point_needs_a_correct_answer():
             assert _results_are_checked(tree, call), f"{notebook}: {grade_id} gives a point for any answer"
     with_placeholder = ast.parse("check_vectorized(f, lambda n: (n,))\n")
     assert not _results_are_checked(with_placeholder, with_placeholder.body[0].value)
+
+
+def test_every_vectorization_point_is_timed_against_a_reference_of_the_hidden_tests():
+    """The third measure needs a whole-array reference, defined in the hidden part itself: a name
+    it reads and does not define would come from the student's process."""
+    parts = list(_hidden_parts())
+    for notebook, grade_id, tree in parts:
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check_vectorized":
+                given = [k.value for k in call.keywords if k.arg == "reference"]
+                assert given, f"{notebook}: {grade_id} has no reference for the CPU time measure"
+                assert isinstance(given[0], ast.Name) and given[0].id in defined, \
+                    f"{notebook}: {grade_id}'s reference is not a function of its hidden part"
+
+
+def test_a_reference_from_the_students_process_is_refused():
+    with pytest.raises(TypeError, match="defined in the hidden tests"):
+        check_vectorized(walk, lambda n: (n, np.random.default_rng(n)), reference=LocalObject(walk, "walk"))
 
 
 def test_check_vectorized_accepts_whole_array_code_that_calls_python_helpers():

@@ -6,11 +6,13 @@ import operator
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 
 from course.grading import GradingFailure, check, check_vectorized
+from course.grading import checks
 from course.grading.checks import run
 
 
@@ -249,3 +251,199 @@ def test_the_call_that_measures_memory_is_watched_too():
     check_vectorized(add_tiled_and_peak_reset_when_large, rows)   # the smaller sizes: nothing to see
     with pytest.raises(GradingFailure, match="could not be measured.*_tracemalloc.reset_peak"):
         check_vectorized(add_tiled_and_peak_reset_when_large, rows).allocates_at_most(1)
+
+
+# -- the third and fourth measures: the whole call's CPU time, unwatched ----------------------
+# Per-element work that C runs over Python objects through functions the second measure
+# does not list (map over a built-in, an object-dtype ufunc, list(array)), or in chunks too
+# short for it: the first two measures pass each of these.
+def drawdown_reference(prices):
+    return np.maximum.accumulate(prices, axis=1) - prices
+
+
+def drawdown_transposed(prices):  # another whole-array answer
+    return np.fmax.accumulate(prices.T).T - prices
+
+
+def drawdown_object_ufunc(prices):
+    return np.frompyfunc(max, 2, 1).accumulate(prices.astype(object), axis=1).astype(float) - prices
+
+
+def prices(days):
+    return (100 * np.exp(np.cumsum(np.random.default_rng(days).normal(0, 0.02, (3, days)), axis=1)),)
+
+
+def negate_reference(Z, low, high):
+    Z[(low < Z) & (Z < high)] *= -1
+
+
+def negate_where(Z, low, high):
+    np.negative(Z, out=Z, where=(low < Z) & (Z < high))
+
+
+def negate_through_a_list(Z, low, high):
+    inside = (low < Z) & (Z < high)
+    Z[inside] = list(map(operator.neg, list(Z[inside])))
+
+
+def negate_in_short_chunks(Z, low, high):  # 64 chunks whatever the size: no line per element
+    signs = np.where((low < Z) & (Z < high), -1, 1)
+    step = len(Z) // 64 + 1
+    for start in range(0, len(Z), step):
+        part = slice(start, start + step)
+        Z[part] = list(map(operator.mul, Z[part].tolist(), signs[part].tolist()))
+
+
+def shuffled(n):
+    return np.random.default_rng(n).permutation(n) - n // 2, -n // 4, n // 3
+
+
+def sum_one_hot(values, labels, n):  # whole-array, n times the work of np.bincount
+    return values @ (labels[:, None] == np.arange(n)).astype(float)
+
+
+def sum_bincount(values, labels, n):
+    return np.bincount(labels, weights=values, minlength=n)
+
+
+def labelled(size):
+    rng = np.random.default_rng(size)
+    return rng.normal(0, 10, size), rng.integers(0, 20, size), 20
+
+
+def automaton_reference(rule, initial, steps):
+    table = (rule >> np.arange(8)) & 1
+    Z = np.zeros((steps, len(initial)), dtype=np.int64)
+    Z[0] = initial
+    for n in range(1, steps):
+        row = np.pad(Z[n - 1], 1)
+        Z[n] = table[4 * row[:-2] + 2 * row[1:-1] + row[2:]]
+    return Z
+
+
+def automaton_small_ints(rule, initial, steps):
+    """The rule looked up per cell by map over .tolist(): Python's small ints (0 to 7, and 0 or 1)
+    are shared objects, so this creates none per cell; only its CPU time shows it."""
+    table = [(rule >> code) & 1 for code in range(8)]
+    Z = np.zeros((steps, len(initial)), dtype=np.int64)
+    Z[0] = initial
+    for n in range(1, steps):
+        row = np.pad(Z[n - 1], 1)
+        Z[n] = list(map(table.__getitem__, (4 * row[:-2] + 2 * row[1:-1] + row[2:]).tolist()))
+    return Z
+
+
+def cells(n):
+    return 30, np.random.default_rng(n).integers(0, 2, n), 3
+
+
+WHOLE_ARRAY = [(drawdown_reference, drawdown_reference, prices), (drawdown_transposed, drawdown_reference, prices),
+               (negate_reference, negate_reference, shuffled), (negate_where, negate_reference, shuffled),
+               # the reference is as slow as the slowest answer accepted
+               (sum_one_hot, sum_one_hot, labelled), (sum_bincount, sum_one_hot, labelled),
+               (automaton_reference, automaton_reference, cells)]
+OBJECT_WORK = [(drawdown_object_ufunc, prices), (negate_through_a_list, shuffled),
+               (negate_in_short_chunks, shuffled)]
+
+
+def _name(value):
+    return getattr(value, "__name__", "")
+
+
+@pytest.mark.parametrize("func, reference, make", WHOLE_ARRAY, ids=_name)
+def test_whole_array_code_passes_the_timed_measures(func, reference, make):
+    for _ in range(3):  # timing must never flake for these
+        measured = check_vectorized(func, make, reference=reference)
+        assert measured.sizes[:2] == [1000, 8000]
+
+
+@pytest.mark.parametrize("func, make", OBJECT_WORK, ids=_name)
+def test_object_work_that_no_listed_function_shows_creates_objects_per_element(func, make):
+    check(func, *make(10))  # each runs, and passes the first two measures:
+    with pytest.raises(GradingFailure,
+                       match=r"not vectorized: it creates new Python objects as it goes through the elements"):
+        check_vectorized(func, make)
+    with mock.patch.object(checks, "_timed_measures", lambda *args: []):
+        check_vectorized(func, make)
+
+
+def test_object_work_that_creates_no_objects_is_timed_against_the_reference():
+    check_vectorized(automaton_small_ints, cells)   # no reference: the objects counted are none
+    with pytest.raises(GradingFailure, match=r"not vectorized: its CPU time grows by about \d+ ns per cell"):
+        check_vectorized(automaton_small_ints, cells, what="cell", reference=automaton_reference)
+
+
+def floats_from(zeros):  # one new float per item (0 is a shared small int), into an array
+    out = np.empty(len(zeros))
+    out[:] = list(map(float, zeros))
+    return out
+
+
+def test_the_objects_are_counted_through_what_tracing_them_costs():
+    with pytest.raises(GradingFailure, match=r"creates new Python objects"):
+        check_vectorized(floats_from, lambda n: ([0] * n,))
+
+
+def test_the_timed_calls_have_new_inputs_and_are_checked_like_the_measured_ones():
+    calls = []
+
+    def right_only_when_watched(prices):  # the first two calls are the watched ones
+        calls.append(1)
+        if len(calls) > 2:
+            return np.zeros_like(prices)
+        return drawdown_reference(prices)
+
+    measured = check_vectorized(right_only_when_watched, prices, reference=drawdown_reference)
+    # a new input each time: a memo of earlier inputs answers none of them
+    assert len(set(measured.sizes)) == len(measured.sizes) > 2
+    with pytest.raises(GradingFailure, match=r"\(size 8001\)"):
+        measured.agrees_with(drawdown_reference)
+
+
+def _after_the_watched_calls(work):
+    calls = []
+
+    def func(prices):
+        calls.append(1)
+        return work(prices) if len(calls) > 2 else drawdown_reference(prices)
+    return func
+
+
+def test_work_in_a_thread_is_timed_and_a_thread_left_running_is_not_measured():
+    import threading
+    import time
+
+    def in_a_thread(prices, keep_running=False):
+        box, done = [], threading.Event()
+
+        def work():
+            box.append(drawdown_object_ufunc(prices))
+            done.set()
+            if keep_running:
+                time.sleep(0.5)
+        worker = threading.Thread(target=work)
+        worker.start()
+        done.wait()
+        return box[0]
+
+    # every thread's CPU time counts, finished ones too, and so do their allocations
+    with pytest.raises(GradingFailure, match="creates new Python objects"):
+        check_vectorized(_after_the_watched_calls(in_a_thread), prices)
+    with pytest.raises(GradingFailure, match="could not be measured: the function started a thread"):
+        check_vectorized(_after_the_watched_calls(lambda p: in_a_thread(p, keep_running=True)), prices)
+
+
+def test_a_timed_call_that_stops_tracemalloc_is_not_measured():
+    import tracemalloc
+
+    def untraced(prices):
+        tracing = tracemalloc.is_tracing()
+        tracemalloc.stop()
+        try:
+            return drawdown_object_ufunc(prices)
+        finally:
+            if tracing:
+                tracemalloc.start()
+
+    with pytest.raises(GradingFailure, match="could not be measured: the function stopped tracemalloc"):
+        check_vectorized(_after_the_watched_calls(untraced), prices)

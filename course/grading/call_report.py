@@ -199,6 +199,23 @@ class Measurement(_Declared):
 
 
 @dataclass(frozen=True)
+class Timing(_Declared):
+    """The CPU time of a call made with no watch at all (``time_call``), and whether it
+    is all of the call's work."""
+
+    cpu_ns: int = _field("CPU nanoseconds the student's process used during the call, every thread "
+                         "(finished ones too) counted", _int)
+    allocations_traced: bool = _field("with ``trace_allocations``: whether tracemalloc traced every "
+                                      "allocation from the start of the call to its end (False: the call "
+                                      "stopped it); else None", _optional(_bool))
+    threads_started: int = _field("threads started during the call (still running at its end)", _int)
+    child_processes: int = _field("child processes started during the call, or already there and working "
+                                  "during it, or that ended during it: their work is not in ``cpu_ns``", _int)
+    children_cpu: float = _field("CPU seconds of child processes waited for during the call",
+                                 _seconds_or_none)
+
+
+@dataclass(frozen=True)
 class CallReport(_Declared):
     """One call of a student's function, as plain data."""
 
@@ -226,9 +243,10 @@ class CallReport(_Declared):
                                       _optional(_int))
     measurement: Measurement = _field("with ``count_lines``: what the watch saw, else None",
                                       _nested(Measurement))
+    timing: Timing = _field("with ``time_call``: the call's CPU time, unwatched, else None", _nested(Timing))
 
 
-for _cls in (ErrorFacts, ArrayFacts, Measurement, CallReport):
+for _cls in (ErrorFacts, ArrayFacts, Measurement, Timing, CallReport):
     _cls._names = tuple(f.name for f in fields(_cls))
 
 

@@ -15,13 +15,16 @@ Failure messages say what is wrong and in which case, never the expected
 values or the hidden inputs.
 """
 import copy
+import gc
 import math
+import time
+import tracemalloc
 
 import numpy as np
 
 from . import wire
 from .diagnosis import diagnose
-from .probe import object_work_label, run_call, suspect_label
+from .probe import object_work_label, run_call, suspect_label, warm_heap
 from .remote import LocalObject, RemoteObject, StudentCodeError, local_report, unwrap_local
 from .stand_in import stand_ins_in
 from .wording import dtype_phrase, opaque_phrase, public_exception_name, type_phrase
@@ -264,12 +267,12 @@ class Checked:
         return args[slot] if isinstance(slot, int) else kwargs[slot]
 
 
-def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="element"):
+def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="element", reference=None):
     """``func`` does no per-element work in Python; returns a :class:`Measured`.
 
     ``make_arguments(n)`` returns the argument tuple for input size ``n``. The
     function is called at each size, watched (:mod:`course.grading.probe`)
-    by two independent measures:
+    by two measures:
 
     - Python line events, in any frame: a loop over the input adds at least
       one per ``what``, while whole-array code runs the same lines whatever
@@ -286,10 +289,25 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
     that changes tracing, starts a thread or process, or has another thread
     work for it fails as "could not be measured".
 
+    Then it calls the function again at each size, with no watch at all
+    (:func:`_timed_measures`): the Python objects a call creates per element
+    are counted through what tracing their allocations costs, and with
+    ``reference`` (a whole-array version defined by the hidden test, as slow
+    as the slowest answer to accept) its CPU time must not grow more than
+    ``_REFERENCE_FACTOR`` times as fast as the reference's. These see work
+    through Python objects whatever runs it (``map`` over a built-in, an
+    object-dtype ufunc, chunks too short for the second measure). The timed
+    calls are added to the measured calls, so their values are checked like
+    the others'.
+
     The point is for a correct function only: assert on the measured calls
     through the result, like on :func:`check`'s (``.agrees_with(oracle)``,
     ``.satisfies(...)``, ``.modifies_in_place(...)``...).
     """
+    if isinstance(reference, (RemoteObject, LocalObject)):
+        # A name the hidden test reads but does not define comes from the student's process.
+        raise TypeError("check_vectorized: the reference must be defined in the hidden tests, not taken "
+                        "from the student's notebook")
     name = _name(func)
     counts, calls, object_work, object_calls = [], [], [], []
     for n in sizes:
@@ -330,7 +348,156 @@ def check_vectorized(func, make_arguments, *, sizes=(1_000, 8_000), what="elemen
             f"(in {', '.join(object_calls)}: {_microseconds(object_work[0])} for size {sizes[0]}, "
             f"{_microseconds(object_work[-1])} for size {sizes[-1]}). Work on whole arrays instead "
             "of lists, iterators or Python numbers.")
-    return Measured(calls, func, make_arguments, sizes[-1])
+    called_sizes = list(sizes)
+    for n, called in _timed_measures(func, make_arguments, (sizes[0], sizes[-1]), what, reference):
+        calls.append(called)
+        called_sizes.append(n)
+    return Measured(calls, func, make_arguments, sizes[-1], called_sizes)
+
+
+def _timed_measures(func, make_arguments, sizes, what, reference):
+    """The third and fourth measures of :func:`check_vectorized`; returns the timed calls as
+    ``(size, Checked)``.
+
+    Each round calls the function twice at each size, with no watch: once
+    plainly, once with every allocation traced by tracemalloc, which costs a
+    few hundred nanoseconds per allocation (``_allocation_ns``). The
+    difference between the two calls' CPU times counts the Python objects the
+    call created, and its growth between the sizes those created per
+    element: whole-array code creates a few whatever the size, work through
+    Python objects one or more per element (a NumPy scalar for each element
+    of an array it iterates, a float for each result). With ``reference``,
+    the plain call's CPU time is also compared with the reference's, timed in
+    the grader where no student code runs.
+
+    Each call has an input of its own (size ``n + 1``, ``n + 2``...): a repeated
+    input could be answered from a memo, and the checks that follow compare
+    every timed call's value, so a call that only looks cheap fails too.
+    """
+    name, span = _name(func), sizes[-1] - sizes[0]
+    plain, traced, reference_ns = [None, None], [None, None], [None, None]
+    # A first call whose time is not kept (its value is): the first call after a watched one
+    # costs up to three times more (caches, the allocator), whatever the function.
+    timed = [(sizes[1] + 1, _timed_call(func, make_arguments, sizes[1] + 1, False)[1])]
+    size = [sizes[0], sizes[1] + 1]
+    for _ in range(1 + _TIMED_RETRIES):
+        for i in (0, 1):
+            for tracing in (False, True):
+                size[i] += 1
+                facts, called = _timed_call(func, make_arguments, size[i], tracing)
+                timed.append((size[i], called))
+                kept = traced if tracing else plain
+                kept[i] = facts.cpu_ns if kept[i] is None else min(kept[i], facts.cpu_ns)
+            if reference is not None:   # grader time is cheap: the least of a few runs
+                ns = min(_reference_cpu_ns(reference, make_arguments(size[i])) for _ in range(_REFERENCE_RUNS))
+                reference_ns[i] = ns if reference_ns[i] is None else min(reference_ns[i], ns)
+        # Tracing costs what the call allocates, at each size: its growth is per element.
+        objects = ((traced[1] - plain[1]) - (traced[0] - plain[0])) / _allocation_ns()
+        growth = plain[1] - plain[0]
+        if reference is not None:
+            reference_growth = max(reference_ns[1] - reference_ns[0], 0)
+            allowed = max(_REFERENCE_FACTOR * reference_growth + _CPU_NS_PER_ELEMENT * span, _CPU_NS_NOISE)
+        if objects <= _OBJECTS_PER_ELEMENT * span and (reference is None or growth <= allowed):
+            return timed
+        # Time is noisy: measure again, with new inputs, and keep each size's least.
+    if objects > _OBJECTS_PER_ELEMENT * span:
+        raise GradingFailure(
+            f"{name} is not vectorized: it creates new Python objects as it goes through the {what}s "
+            f"(a Python number or a NumPy scalar per {what}, say). Work that goes through Python objects "
+            "once per element does that even when no Python line runs for it (map, an object-dtype ufunc, "
+            "a list made into an array). Work on whole arrays instead of lists, iterators, object arrays "
+            "or Python numbers.")
+    raise GradingFailure(
+        f"{name} is not vectorized: its CPU time grows by about {growth / span:,.0f} ns per {what} "
+        f"({_microseconds(plain[0])} for size {sizes[0]}, {_microseconds(plain[1])} for size "
+        f"{sizes[1]}), {_times(growth, reference_growth)} as fast as whole-array code's. Work that "
+        "goes through Python objects once per element costs that much even when no Python line runs "
+        "for it (map, an object-dtype ufunc, a list made into an array). Work on whole arrays instead "
+        "of lists, iterators, object arrays or Python numbers.")
+
+
+def _timed_call(func, make_arguments, size, tracing):
+    """One unwatched call at ``size``: its :class:`Timing` and its :class:`Checked`."""
+    args = tuple(make_arguments(size))
+    pristine = copy.deepcopy((args, {}))
+    report = run(func, args, time_call=True, trace_allocations=tracing)
+    called = Checked(func, pristine, report, f"size {size}")
+    facts = report.timing
+    if facts is None or facts.threads_started or facts.child_processes or (facts.children_cpu or 0) > 0:
+        called.fail("could not be measured: the function started a thread or process during "
+                    "the call. Whole-array code needs none of this.")
+    if tracing and not facts.allocations_traced:
+        called.fail("could not be measured: the function stopped tracemalloc during the call. "
+                    "Whole-array code needs none of this.")
+    return facts, called
+
+
+_ALLOCATION_NS = []
+
+
+def _allocation_ns():
+    """What tracemalloc adds to the cost of one allocation, on this machine (measured once,
+    in the grader: the least of several runs, never below 50 ns)."""
+    if not _ALLOCATION_NS:
+        zeros = [0] * _CALIBRATION_OBJECTS
+
+        def cost(tracing):
+            collecting = gc.isenabled()
+            gc.disable()
+            if tracing:
+                tracemalloc.start(1)
+            try:
+                started = time.thread_time_ns()   # exact even under a CPU-time limit
+                list(map(float, zeros))   # one new float per item
+                return time.thread_time_ns() - started
+            finally:
+                if tracing:
+                    tracemalloc.stop()
+                if collecting:
+                    gc.enable()
+
+        extra = min(cost(True) for _ in range(5)) - min(cost(False) for _ in range(5))
+        _ALLOCATION_NS.append(max(extra / _CALIBRATION_OBJECTS, 50.0))
+    return _ALLOCATION_NS[0]
+
+
+def _reference_cpu_ns(reference, args):
+    """CPU nanoseconds of one call of the reference, in this (the grader's) thread."""
+    warm_heap()   # as the student's timed calls are
+    collecting = gc.isenabled()
+    gc.disable()   # as in the student's measured call
+    try:
+        started = time.thread_time_ns()
+        reference(*args)
+        return time.thread_time_ns() - started
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _times(growth, reference_growth):
+    if reference_growth <= 0:
+        return "many times"
+    return f"{growth / reference_growth:,.0f} times"
+
+
+# The third measure. Per-element work through Python objects costs tens of ns per element
+# at the least (a list of floats made by .tolist() and turned back into an array: about 28);
+# whole-array answers of the corpus cost at most 3.4 times their reference (which is chosen
+# within about three times the slowest accepted: a one-hot table for a sum by label), and
+# the same code costs up to 1.5 times more in the student's sandboxed process than in the
+# grader's (measured): the factor leaves room for both, and catches work that creates no
+# objects only where it costs ten times the reference or more.
+_REFERENCE_FACTOR = 8
+_CPU_NS_PER_ELEMENT = 3.0
+_CPU_NS_NOISE = 60_000
+_REFERENCE_RUNS = 3
+# The fourth: Python objects created per element. Iterating over an array makes one per
+# element (a NumPy scalar), and most work on them another; whole-array answers make a few
+# per call (measured: within 0.02 per element of none at the sizes graded).
+_OBJECTS_PER_ELEMENT = 0.25
+_CALIBRATION_OBJECTS = 20_000
+_TIMED_RETRIES = 2
 
 
 # Per-element work on Python objects costs 5-100 ns per element (a list of ints
@@ -357,15 +524,17 @@ def _mib(nbytes):
 
 
 class Measured:
-    """The calls that :func:`check_vectorized` measured, one :class:`Checked` per size.
+    """The calls that :func:`check_vectorized` measured, one :class:`Checked` each, and
+    ``sizes``: the input size of each call (the measured sizes, then those of the timed calls).
 
     Each assertion method of :class:`Checked` is applied to every call in
     turn, so ``check_vectorized(f, make).agrees_with(oracle)`` compares the
     measured results with the oracle's.
     """
 
-    def __init__(self, calls, func=None, make_arguments=None, largest=None):
+    def __init__(self, calls, func=None, make_arguments=None, largest=None, sizes=None):
         self.calls = list(calls)
+        self.sizes = list(sizes) if sizes is not None else [None] * len(self.calls)
         self._func, self._make_arguments, self._largest = func, make_arguments, largest
 
     def allocates_at_most(self, results=1.0, *, what="its result"):

@@ -22,7 +22,7 @@ import tracemalloc
 
 import numpy as np
 
-from .call_report import ArrayFacts, CallReport, ErrorFacts, Measurement
+from .call_report import ArrayFacts, CallReport, ErrorFacts, Measurement, Timing
 from .wire import type_name
 
 _settrace, _gettrace = sys.settrace, sys.gettrace
@@ -36,9 +36,19 @@ _MAIN_THREAD = threading.main_thread().ident
 # kernel) are not watched: they are not the student's.
 _THREADS_BEFORE = frozenset(sys._current_frames())
 _listdir, _open, _getattr, _id, _len = os.listdir, open, getattr, id, len
-_getrusage, _RUSAGE_CHILDREN = resource.getrusage, resource.RUSAGE_CHILDREN
-_process_time, _thread_time = time.process_time_ns, getattr(time, "thread_time_ns", None)
-_thread_ns = _thread_time or _process_time
+_getrusage, _RUSAGE_CHILDREN, _RUSAGE_SELF = resource.getrusage, resource.RUSAGE_CHILDREN, resource.RUSAGE_SELF
+_thread_time = getattr(time, "thread_time_ns", None)
+
+
+def _process_cpu_ns():
+    """CPU nanoseconds of every thread of this process, finished ones too, to the microsecond.
+    Not ``time.process_time``: where a process has a CPU-time limit (the worker's RLIMIT_CPU),
+    Linux serves that clock from the limit's own account, which moves only at scheduler ticks."""
+    usage = _getrusage(_RUSAGE_SELF)
+    return int((usage.ru_utime + usage.ru_stime) * 1e9)
+
+
+_thread_ns = _thread_time or _process_cpu_ns
 _SIGALRM, _ITIMER_REAL = getattr(signal, "SIGALRM", None), getattr(signal, "ITIMER_REAL", None)
 # The C functions, not signal.py's wrappers: those run Python code (enum conversion),
 # which would count as the student's while the watch is on.
@@ -51,6 +61,7 @@ _as_plain = _ndarray.view
 _issubclass = issubclass   # by type: isinstance would read a student's __class__ property
 _tracing_memory, _trace_memory, _untrace_memory = tracemalloc.is_tracing, tracemalloc.start, tracemalloc.stop
 _traced_memory, _reset_peak = tracemalloc.get_traced_memory, tracemalloc.reset_peak
+_object_traceback, _object = tracemalloc.get_object_traceback, object
 # NumPy's legacy global random state (np.random.seed, np.random.choice, ...), read
 # through the class's own method: a student may rebind the module's names.
 _LEGACY_RANDOM, _legacy_state = np.random.mtrand._rand, np.random.RandomState.get_state
@@ -116,6 +127,25 @@ class _Resident:
     def growth(self):
         self.note()
         return -1 if self.unreadable else self.highest - self.before
+
+
+# Timed calls (and the grader's timing of a reference) allocate from a heap kept warm: arrays
+# up to _WARM_MMAP_BELOW bytes come from memory already used (freed, kept) instead of pages
+# mapped afresh, whose faults would add a cost per byte that depends on the process's history
+# (glibc's mmap threshold moves with what was freed before), not on the function.
+_WARM_MMAP_BELOW, _WARM_TRIM_ABOVE = 32 * 2**20, 128 * 2**20
+
+
+def warm_heap():
+    """Set this process's allocator for timing: the same in the student's and the grader's.
+    (In the sandbox a page fault costs several times more than outside: a float64 array of
+    24,000 elements mapped afresh triples the cost of computing it.)"""
+    if _mallopt is not None:
+        _mallopt(_M_MMAP_THRESHOLD, _WARM_MMAP_BELOW)
+        _mallopt(_M_TRIM_THRESHOLD, _WARM_TRIM_ABOVE)
+
+
+warm_heap()   # from the start, so that the heap has grown by the time anything is timed
 
 
 def _legacy_seed_sequence():
@@ -324,7 +354,7 @@ def _snapshot():
     tasks = _tasks()
     return {"tasks": None if tasks is None else _len(tasks), "children": _children(tasks),
             # CPU time of every thread, dead or alive, and of this one (exact clocks, in ns)
-            "cpu": _process_time(), "thread_cpu": _thread_time() if _thread_time else None,
+            "cpu": _process_cpu_ns(), "thread_cpu": _thread_time() if _thread_time else None,
             "children_cpu": _children_cpu()}
 
 
@@ -641,17 +671,25 @@ def _late_sample(signum, frame):
 # interrupt a hook. Neither is the student's code.
 # The probe's own code (static methods unwrapped): never counted, never suspect.
 _OWN_CODE = frozenset(id(f.__code__) for f in (getattr(m, "__func__", m) for m in
-                                                [*vars(_Watch).values(), *vars(_Resident).values(), _resident_bytes])
+                                                [*vars(_Watch).values(), *vars(_Resident).values(), _resident_bytes,
+                                                 _process_cpu_ns])
                       if hasattr(f, "__code__"))
 
 
-def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=False, send_value=True,
-             send_args=True):
+def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=False, time_call=False,
+             trace_allocations=False, send_value=True, send_args=True):
     """Call ``func(*args, **kwargs)``; return a :class:`~course.grading.call_report.CallReport`.
 
     ``count_lines`` watches the call (:class:`_Watch`); ``trace_memory``
     measures the most memory it held (``peak_bytes``), in a call of its own
     because tracing every allocation would blur the watch's timing.
+    ``time_call`` measures the CPU time of the call, unwatched
+    (:class:`~course.grading.call_report.Timing`): nothing of the probe runs
+    while it runs, so all of it is the function's. With ``trace_allocations``
+    tracemalloc traces every allocation during the timed call: each costs a
+    few hundred nanoseconds more, so the difference with an untraced call
+    tells how many Python objects the call created (see
+    :func:`course.grading.checks.check_vectorized`).
     ``send_value`` and ``send_args`` say whether the value and the arguments
     after the call go in the report.
     """
@@ -660,7 +698,7 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
     before = {slot: _as_plain(a, _ndarray).copy() for slot, a in array_args}
     random_before = _legacy_random_state(), _legacy_seed_sequence(), _legacy_calls[0]
     watch = _Watch() if count_lines else None
-    value, error, measurement, peak, resident = None, None, None, None, None
+    value, error, measurement, peak, resident, timing = None, None, None, None, None, None
     collecting = _gc_isenabled()
     _gc_disable()  # a collection in the middle would be counted as the call's work
     if trace_memory:
@@ -675,11 +713,30 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
     if watch is not None:
         watch.begin(_getframe())
         watch.active = True
+    if time_call:
+        warm_heap()
+        timed = _snapshot()
+        if trace_allocations:
+            # A sentinel traced now is untraced if tracing stops during the call, even if it
+            # is started again: stopping tracemalloc forgets every trace.
+            was_tracing = _tracing_memory()
+            if not was_tracing:
+                _trace_memory(1)
+            sentinel = _object()   # no free list: a new allocation, traced
+        timed_from = _process_cpu_ns()
     try:
         value = func(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are answers too
         error = ErrorFacts.of(exc)
     finally:
+        if time_call:
+            cpu_ns = _process_cpu_ns() - timed_from
+            traced = None
+            if trace_allocations:
+                traced = _tracing_memory() and _object_traceback(sentinel) is not None
+                if not was_tracing and _tracing_memory():
+                    _untrace_memory()
+            timing = _timing(timed, cpu_ns, traced)
         if watch is not None:
             watch.active = False
             measurement = watch.end()
@@ -704,7 +761,18 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
         peak_bytes=peak,
         resident_peak_bytes=resident,
         measurement=measurement,
+        timing=timing,
     )
+
+
+def _timing(before, cpu_ns, traced):
+    """The CPU time of an unwatched call, and what could have done its work elsewhere: work
+    done in another process is not in this process's CPU time (another thread's is)."""
+    after = _snapshot()
+    started = 0 if before["tasks"] is None or after["tasks"] is None else max(after["tasks"] - before["tasks"], 0)
+    return Timing(cpu_ns=max(cpu_ns, 0), allocations_traced=traced, threads_started=started,
+                  child_processes=_children_that_worked(before["children"], after["children"]),
+                  children_cpu=max(after["children_cpu"] - before["children_cpu"], 0.0))
 
 
 def _legacy_random_used(before):
