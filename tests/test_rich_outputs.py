@@ -48,6 +48,8 @@ def test_images_are_counted_per_cell_with_the_figures():
     assert [list(d) for d in cleaned["displays"]] == [["text/plain", "image/png"]] * 3 + [["text/plain", "image/jpeg"]]
     assert cleaned["images"] == [PNG]   # the one slot the displays left; a figure not in PNG is refused anyway
     assert _clean_run_reply(_reply(images=[JPEG]), 1000, LIMITS)["images"] == []
+    shown = displays.bounded([{"text/plain": "", "image/png": PNG}] * 7, None, None, LIMITS)
+    assert [list(d) for d in shown.displays] == [["text/plain", "image/png"]] * 5 + [["text/plain"]] * 2
 
 
 def test_a_thousand_displays_keep_the_first_and_count_the_rest():
