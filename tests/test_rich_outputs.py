@@ -161,10 +161,9 @@ def test_clear_output_clears_the_cells_displays_and_text_as_in_jupyter():
     assert [o.get("text") or o.data["text/plain"] for o in outputs] == ["2\n", "2"]
 
 
-@pytest.mark.parametrize("big", ["display(Image(data=b'\\x89PNG\\r\\n\\x1a\\n' + bytes(700_000)))",
-                                 "display(HTML('<p>' + 'x' * 700_000 + '</p>'))"])
-def test_rich_outputs_count_in_the_notebooks_output_budget(big):
-    outputs = _outputs("from IPython.display import HTML, Image, display", big, big, notebook_output_limit=1,
+def test_html_outputs_count_in_the_notebooks_output_budget():
+    big = "display(HTML('<p>' + 'x' * 700_000 + '</p>'))"   # figures and images counted before (test_grader_bounds)
+    outputs = _outputs("from IPython.display import HTML, display", big, big, notebook_output_limit=1,
                        output_limit=800_000)
-    assert {"image/png", "text/html"} & set(outputs[1][0].data)
+    assert "text/html" in outputs[1][0].data
     assert "reached the grader's limit of 1 MiB" in outputs[2][0].text
