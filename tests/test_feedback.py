@@ -167,20 +167,9 @@ def _render(source):
     return feedback_page.site.SiteExporter.markdown2html(exporter, {"cell": {}}, source)
 
 
-@pytest.mark.parametrize("attack", [
-    attacks.MARKDOWN_ATTACK, '<a href="javascript:1">numbers pass bleach</a>', '<a href="java\tscript:alert(1)">t</a>',
-    '<svg><a href="javascript:alert(1)">s</a></svg>', '<math><mi href="javascript:alert(1)">x</mi></math>',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', '<img src="data:text/html,<script>">',
-    '<a href="data:text/html;base64,PHNjcmlwdD4=">d</a>', '<form action="javascript:alert(1)"><button>b</button></form>',
-    '<object data="x.swf"></object><embed src="x"><frame src="x"><base href="javascript:/">'])
+@pytest.mark.parametrize("attack", attacks.HTML_ATTACKS)
 def test_sanitize_leaves_nothing_that_runs(attack):
-    soup = BeautifulSoup(feedback_page.sanitize(_render(attack)), "html.parser")
-    assert not soup.find_all(["script", "iframe", "frame", "object", "embed", "form", "base", "style", "svg"])
-    for tag in soup.find_all(True):
-        for name, value in tag.attrs.items():
-            assert not name.startswith("on"), tag
-            value = " ".join(value) if isinstance(value, list) else value
-            assert not re.sub(r"\s", "", value).lower().startswith(("javascript:", "data:text")), tag
+    assert attacks.what_runs(feedback_page.sanitize(_render(attack))) == []
 
 
 def test_bleach_alone_lets_a_javascript_link_through():

@@ -1,7 +1,9 @@
 """nbgrader's documented behaviour where the course's grader replaces nbgrader's (issue 26),
 through the real nbgrader command line and API, on an instructor's notebook that does not
 follow the course's conventions: partial credit, data files in sub-folders, files the
-notebook writes (hostile input), names hidden tests read, optional metadata, db_url."""
+notebook writes (hostile input), names hidden tests read, optional metadata, db_url, rich outputs
+(an attacker's HTML, an image, Markdown) in autograded/, formgrader's page and the feedback page."""
+import importlib.util
 import json
 import os
 import shutil
@@ -18,6 +20,11 @@ from nbgrader.tests import create_grade_cell, create_locked_cell, create_solutio
 from course.grading import batch_report
 from course.layout import ROOT
 
+_spec = importlib.util.spec_from_file_location("grader_attacks", ROOT / "tests" / "corpus" / "integrity"
+                                               / "grader_attacks.py")
+attacks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(attacks)
+
 pytestmark = pytest.mark.slow
 
 HIDDEN = "### BEGIN HIDDEN TESTS\n{}\n### END HIDDEN TESTS"
@@ -31,12 +38,21 @@ ANSWER = textwrap.dedent("""\
         f.truncate(17 * 2**20)
     pathlib.Path("p1.ipynb.bak").write_text("kept")
     """)
+# Rich outputs of a student's cell, an attacker's: they reach autograded/, formgrader's page and
+# the feedback page, harmless (course.grading.displays).
+DISPLAYS = textwrap.dedent(f"""\
+    from IPython.display import HTML, Image, Markdown, display
+    display(HTML("<b>bold kept</b> " + {attacks.MARKDOWN_ATTACK!r}))
+    display(Image(data=b"\\x89PNG\\r\\n\\x1a\\n" + bytes(64)))
+    display(Markdown("## Rich title\\n\\n[a link](javascript:alert(1))"))
+    """)
 
 
 def _source_notebook():
     cells = [
         create_locked_cell("import math\ndata = [1, 2, 3]", "code", "setup"),
         create_solution_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "code", "answer"),
+        create_solution_cell("### BEGIN SOLUTION\npass\n### END SOLUTION", "code", "displays"),
         # a cell worth 2 whose last expression is 1: nbgrader gives it 1 point
         create_grade_cell("x", "code", "partial_visible", 2),
         # the value of the hidden part's last expression is the cell's: 0.5 of 2
@@ -73,6 +89,8 @@ def _course(folder):
         cell.metadata.get("nbgrader", {}).pop("task", None)
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer":
             cell.source = ANSWER
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "displays":
+            cell.source = DISPLAYS
     submitted = folder / "submitted" / "alice" / "ps1"
     submitted.mkdir(parents=True)
     nbformat.write(release, submitted / "p1.ipynb")
@@ -163,3 +181,46 @@ def test_through_nbgraders_api_with_another_db_url(tmp_path):
     report = _report(course)
     assert "not part of the assignment" not in report and "is missing" not in report, report
     assert json.loads((course / "reports" / "autograde-ps1.json").read_text())["assignment"] == "ps1"
+
+
+def _displays_cell(nb):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "displays")
+
+
+def test_html_an_image_and_markdown_reach_autograded_sanitised(graded):
+    nb = nbformat.read(graded / "autograded" / "alice" / "ps1" / "p1.ipynb", as_version=4)
+    html, image, markdown = [o.data for o in _displays_cell(nb).outputs]
+    assert html["text/html"].startswith("<b>bold kept</b> Notes") and attacks.what_runs(html["text/html"]) == []
+    assert image["image/png"].startswith("iVBORw0KGgo")
+    assert '<h2 id="Rich-title">Rich title' in markdown["text/html"] and attacks.what_runs(markdown["text/html"]) == []
+
+
+def test_formgraders_page_of_the_submission_runs_none_of_its_outputs(graded):
+    """The page formgrader makes of autograded/ (nbgrader's template, nbconvert's exporter), as
+    its handler does: it renders a cell's HTML output as it is."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
+    page, _ = exporter.from_filename(str(graded / "autograded" / "alice" / "ps1" / "p1.ipynb"), resources={
+        "assignment_id": "ps1", "notebook_id": "p1", "submission_id": "s", "index": 0, "total": 1,
+        "base_url": "/", "student": "alice", "last_name": "", "first_name": "", "notebook_path": "p1.ipynb"})
+    outputs = "".join(map(str, BeautifulSoup(page, "html.parser").select(".output_area")))
+    assert "bold kept" in outputs and "Rich title" in outputs and "data:image/png;base64,iVBORw0KGgo" in outputs
+    assert attacks.what_runs(outputs) == []
+
+
+@pytest.fixture(scope="module")
+def feedback_page(graded):
+    result = run_nbgrader(graded, "generate_feedback", "ps1", "--force")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return (graded / "feedback" / "alice" / "ps1" / "p1.html").read_text()
+
+
+def test_html_an_image_and_markdown_reach_the_feedback_page_sanitised(feedback_page):
+    from bs4 import BeautifulSoup
+
+    outputs = "".join(map(str, BeautifulSoup(feedback_page, "html.parser").select(".jp-OutputArea")))
+    assert "bold kept" in outputs and "Rich title" in outputs and "data:image/png;base64,iVBORw0KGgo" in outputs
+    assert attacks.what_runs(outputs) == []

@@ -38,7 +38,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from .. import notebooks
-from . import batch_report, logs
+from . import batch_report, displays, logs
 from .checks import GradingFailure
 from .call_report import bounded_text
 from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
@@ -121,9 +121,9 @@ def _split_last_expression(tree):
     return tree, None
 
 
-def _result(text, count=None):
+def _result(text, count=None, data=None):
     return {"output_type": "execute_result", "execution_count": count, "metadata": {},
-            "data": {"text/plain": text}}
+            "data": {**(data or {}), "text/plain": text}}
 
 
 # nbgrader's Execute settings (and those of the nbconvert/nbclient classes it extends) with a
@@ -174,8 +174,7 @@ def _verdict(message, detail=()):
 
 def _output_size(output):
     """Characters an output adds to the notebook."""
-    data = output.get("data", {})
-    return (len(output.get("text", "")) + len(data.get("image/png", "")) + len(data.get("text/plain", ""))
+    return (len(output.get("text", "")) + sum(map(len, output.get("data", {}).values()))
             + len(output.get("evalue", "")) + sum(map(len, output.get("traceback", ()))))
 
 
@@ -231,9 +230,16 @@ class IsolatedExecute(NbGraderPreprocessor):
                                    " where the OS has control groups (and each one's address space).").tag(config=True)
     process_limit = Integer(64, help="Processes and threads the student's sandbox may have at once.").tag(config=True)
     cpu_limit = Integer(300, help="CPU seconds for one student process.").tag(config=True)
-    output_limit = Integer(100_000, help="Characters of output kept per cell and stream.").tag(config=True)
-    notebook_output_limit = Integer(16, help="MiB of outputs (text and figures) kept for a whole notebook;"
+    output_limit = Integer(100_000, help="Characters of output kept per cell: of stdout, of stderr, of its"
+                                         " value, and of its displays' text (HTML, Markdown, LaTeX, text) in"
+                                         " all.").tag(config=True)
+    notebook_output_limit = Integer(16, help="MiB of outputs (text, HTML and images) kept for a whole notebook;"
                                              " later outputs are replaced by a note.").tag(config=True)
+    display_limit = Integer(50, help="Displays (display() calls) kept per cell; later ones are replaced"
+                                     " by a note.").tag(config=True)
+    image_limit = Integer(5, help="Images kept per cell: displayed PNG and JPEG images, then matplotlib's"
+                                  " figures (as PNG).").tag(config=True)
+    image_size_limit = Float(2.0, help="MiB per image kept.").tag(config=True)
     scratch_limit = Integer(256, help="MiB the student's process may write, in all, to its scratch folder"
                                       " (a tmpfs of its own where the OS allows).").tag(config=True)
     timeit_budget = Float(0.05, help="Seconds each tools.timeit demonstration may take while grading (it"
@@ -245,6 +251,8 @@ class IsolatedExecute(NbGraderPreprocessor):
         return StudentSession(files, ignore=ignore, recursive=recursive, memory_bytes=int(self.memory_limit * 2**30),
                               cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
+                              display_limits=displays.Limits(self.output_limit, self.display_limit, self.image_limit,
+                                                             int(self.image_size_limit * 2**20)),
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
                               max_processes=self.process_limit,
                               timeit_budget=self.timeit_budget, deadline=deadline)
@@ -446,14 +454,30 @@ class IsolatedExecute(NbGraderPreprocessor):
             outputs.append(_stream("stdout", reply["stdout"]))
         if reply["stderr"]:
             outputs.append(_stream("stderr", reply["stderr"]))
+        try:
+            shown, value = self._viewable(reply)
+        except GradingTimeLimit:
+            return outputs + [_error("GradingTimeLimit", "the grading time limit of this notebook was reached")]
+        outputs += [{"output_type": "display_data", "metadata": {}, "data": data} for data in shown]
+        if reply["displays_dropped"]:
+            outputs.append(_stream("stdout", f"[{reply['displays_dropped']:,} displays not kept: this cell's"
+                                             " displays reached the grader's limits]\n"))
         for image in reply["images"]:
             outputs.append({"output_type": "display_data", "metadata": {},
                             "data": {"image/png": base64.b64encode(image).decode()}})
         if reply.get("result") is not None and not reply["error"]:
-            outputs.append(_result(reply["result"]))
+            outputs.append(_result(reply["result"], data=value))
         if reply["error"]:
             outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"]))
         return outputs
+
+    def _viewable(self, reply):
+        """nbformat's data of the cell's displays and of its value's rich types, safe to view."""
+        if not reply["displays"] and not reply["value_data"]:
+            return [], {}
+        with _alarm(self._deadline):  # sanitising is the grader's work: the notebook's budget pays for it
+            return ([displays.viewable(bundle, self.output_limit) for bundle in reply["displays"]],
+                    displays.viewable(reply["value_data"], self.output_limit))
 
     def _within_output_budget(self, outputs):
         """The outputs the notebook's output budget still has room for, then a note. Errors

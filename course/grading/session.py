@@ -15,22 +15,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import cgroup, sandbox, wire
+from . import cgroup, displays, sandbox, wire
 from .call_report import MAX_NAME_CHARS, CallReport, ReportError, bounded_text, identifier
 from .remote import RemoteObject
 from .stand_in import stand_ins_in
 from .wire import write_frame
 
-MAX_IMAGES, MAX_IMAGE_BYTES = 5, 2 * 2**20   # figures kept per cell
 # Files the notebook writes, brought back to autograded/ as nbgrader does (as for a submission's files)
 MAX_RETURNED_FILES, MAX_RETURNED_DEPTH = 100, 8
 MAX_RETURNED_FILE_BYTES, MAX_RETURNED_BYTES = 16 * 2**20, 32 * 2**20
 # The assignment's own files given to the student's process (copied again at every restart)
 MAX_GIVEN_FILES, MAX_GIVEN_BYTES = 1000, 128 * 2**20
-_PNG = b"\x89PNG\r\n\x1a\n"
 
 
 class RemoteError(Exception):
@@ -73,13 +71,14 @@ class StudentSession:
     copied into the worker's private scratch folder.
     """
 
-    def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, startup_timeout,
+    def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, display_limits, startup_timeout,
                  call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None, ignore=(),
                  recursive=False):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
         self.max_processes = max_processes  # processes and threads of the whole sandbox
         self.output_chars, self.startup_timeout = output_chars, startup_timeout
+        self.display_limits = display_limits  # displays and images per cell (course.grading.displays.Limits)
         self.call_timeout = call_timeout   # seconds for a lookup or a call
         self.timeit_budget = timeit_budget  # seconds for each tools.timeit, or None: its own default
         self.deadline = deadline           # time.monotonic() after which nothing more runs, or None
@@ -112,6 +111,7 @@ class StudentSession:
         self._group = cgroup.create(self.memory_bytes, self.max_processes) if self.memory_bytes else None
         config = {"scratch": self._scratch, "read_paths": [mpl], "memory_bytes": self.memory_bytes,
                   "cpu_seconds": self.cpu_seconds, "output_chars": self.output_chars,
+                  "display_limits": asdict(self.display_limits),
                   "scratch_bytes": self.scratch_bytes,
                   "max_processes": None if self._group else self.max_processes}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self._scratch,
@@ -323,7 +323,7 @@ class StudentSession:
         except StudentCrash:
             reply = self._ask({"op": "run", "code": code}, timeout)
         self.history.append(code)  # not reached on a timeout or a crash
-        return _clean_run_reply(reply, self.output_chars)
+        return _clean_run_reply(reply, self.output_chars, self.display_limits)
 
     def lookup(self, names, timeout=None):
         """``{name: value or RemoteObject}`` for the names defined in the student's namespace."""
@@ -430,7 +430,7 @@ class StudentSession:
         return self._wrap(entry, name)
 
 
-def _clean_run_reply(reply, output_chars):
+def _clean_run_reply(reply, output_chars, display_limits):
     """The fields of a run reply the executor uses, with the types it expects and every
     field bounded here, in the grader: the student's process may have sent anything."""
     if not isinstance(reply, dict):
@@ -439,13 +439,18 @@ def _clean_run_reply(reply, output_chars):
     if error is not None:
         error = error if isinstance(error, dict) else {}
         error = {"ename": identifier(error.get("ename")), "evalue": bounded_text(error.get("evalue"))}
+    shown = displays.bounded(reply.get("displays"), reply.get("value_data"), reply.get("more_displays"),
+                             display_limits)
+    # matplotlib's figures, as PNG, in the image slots the displays left
+    png = displays.IMAGE_SIGNATURES["image/png"]
     images = reply.get("images") if isinstance(reply.get("images"), list) else []
-    images = [i for i in images if isinstance(i, bytes) and i.startswith(_PNG) and len(i) <= MAX_IMAGE_BYTES]
+    images = [i for i in images if type(i) is bytes and i.startswith(png) and len(i) <= display_limits.image_bytes]
     result = reply.get("result")
     return {"ok": bool(reply.get("ok")), "stdout": bounded_text(reply.get("stdout"), output_chars),
             "result": bounded_text(result, output_chars) if type(result) is str else None,
             "stderr": bounded_text(reply.get("stderr"), output_chars), "error": error,
-            "images": images[:MAX_IMAGES]}
+            "images": images[:max(display_limits.images - shown.images, 0)], "displays": shown.displays,
+            "value_data": shown.value, "displays_dropped": shown.dropped}
 
 
 def _safe_relative(path):

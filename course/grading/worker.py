@@ -33,6 +33,9 @@ class BoundedText(io.TextIOBase):
         self.dropped += max(len(text) - max(room, 0), 0)
         return len(text)
 
+    def clear(self):
+        self.parts, self.size, self.dropped = [], 0, 0
+
     def getvalue(self):
         text = "".join(self.parts)
         if self.dropped:
@@ -129,17 +132,36 @@ def main(argv):
     import numpy as np
     from IPython.core.interactiveshell import InteractiveShell
 
-    from course.grading import call_report, probe, wire
+    from course.grading import call_report, displays, probe, wire
 
     probe.watch_legacy_random()   # before any student code: calls into the legacy random state are counted
     shell = InteractiveShell.instance(history_length=0)
     shell.history_manager.enabled = False
     shell.displayhook.write_output_prompt = lambda: None
+    limits = displays.Limits(**config["display_limits"])
     # A cell's value is its execute_result, as in Jupyter (nbgrader scores a test cell whose
-    # last expression is a number as that number): kept apart from stdout, as text/plain.
+    # last expression is a number as that number): kept apart from stdout, its text/plain
+    # and its rich types (a DataFrame's HTML) as a display's.
     results = []
-    shell.displayhook.write_format_data = lambda format_dict, md_dict=None: results.append(
-        format_dict.get("text/plain", ""))
+    shell.displayhook.write_format_data = lambda format_dict, md_dict=None: results.append(format_dict)
+    # display() publishes here, in order, instead of printing its text/plain.
+    shown, streams = {"bundles": [], "more": 0}, []
+
+    def publish(data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        if update:
+            return  # a display_id's update: the display keeps what it first showed
+        if len(shown["bundles"]) < limits.displays:
+            shown["bundles"].append(displays.for_wire(data, limits.image_bytes))
+        else:
+            shown["more"] += 1
+
+    def clear_output(wait=False):  # as Jupyter's: the cell's output so far goes
+        shown["bundles"].clear()
+        shown["more"] = 0
+        for stream in streams:
+            stream.clear()
+
+    shell.display_pub.publish, shell.display_pub.clear_output = publish, clear_output
     run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
     read_frame, write_frame, message_of = wire.read_frame, wire.write_frame, call_report.message_of
     with_value = dataclasses.replace
@@ -168,7 +190,7 @@ def main(argv):
         if pyplot is None:
             return []
         images = []
-        for number in pyplot.get_fignums()[:5]:
+        for number in pyplot.get_fignums()[:limits.images]:
             buffer = io.BytesIO()
             pyplot.figure(number).savefig(buffer, format="png", dpi=60)
             images.append(buffer.getvalue())
@@ -178,6 +200,8 @@ def main(argv):
     def run(code):
         out, err = BoundedText(output_limit), BoundedText(output_limit)
         results.clear()
+        clear_output()
+        streams[:] = out, err
         sys.stdout, sys.stderr = out, err
         try:
             result = run_cell(shell, code, store_history=False)
@@ -188,8 +212,13 @@ def main(argv):
                 images = []
         finally:
             sys.stdout, sys.stderr, sys.stdin = real_stdout, real_stderr, real_stdin
+        value = results[-1] if results else {}
+        text = value.get(displays.PLAIN) if isinstance(value.get(displays.PLAIN), str) else ""
+        # bounded here too, as in the grader: an honest cell's reply fits in one message
+        rich = displays.bounded(shown["bundles"], displays.for_wire(value, limits.image_bytes), shown["more"], limits)
         reply = {"ok": error is None, "stdout": out.getvalue(), "stderr": err.getvalue(),
-                 "images": images, "error": None, "result": results[-1][:output_limit] if results else None}
+                 "images": images, "error": None, "result": text[:output_limit] if results else None,
+                 "displays": rich.displays, "value_data": rich.value, "more_displays": rich.dropped}
         if error is not None:
             reply["error"] = {"ename": type(error).__name__, "evalue": message_of(error)}
         return reply

@@ -4,6 +4,8 @@ Each entry is a student of a section: the answers that attack (the other
 exercises get the reference solutions), graded right before an honest student
 in one real nbgrader batch per section.
 """
+import re
+
 import nbformat
 
 # Answers that are wrong in a way that attacks the grader: {section: {student: {exercise: code}}}
@@ -93,6 +95,35 @@ ADVANCED["bounds-stand-in-zero-stride-unchecked"] = {"train_perceptron": TRAIN.r
 ATTACKS = {"references": REFERENCES, "advanced": ADVANCED}
 MARKDOWN_ATTACK = ('Notes <script>window.PWNED = 1</script> <img src="x" onerror="window.PWNED = 2">'
                    ' <a href="javascript:alert(1)">link</a> <iframe src="http://example.org"></iframe>')
+# HTML a student may write or display, each a way to run code or reach the network in the page
+# that shows it; what_runs names what is left of it.
+HTML_ATTACKS = [
+    MARKDOWN_ATTACK, '<a href="javascript:1">numbers pass bleach</a>', '<a href="java\tscript:alert(1)">t</a>',
+    '<svg><a href="javascript:alert(1)">s</a></svg>', '<math><mi href="javascript:alert(1)">x</mi></math>',
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', '<img src="data:text/html,<script>">',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">d</a>', '<form action="javascript:alert(1)"><button>b</button></form>',
+    '<object data="x.swf"></object><embed src="x"><frame src="x"><base href="javascript:/">',
+    '<svg xmlns="http://www.w3.org/2000/svg" onload="window.PWNED = 3"><script>window.PWNED = 4</script></svg>',
+    '<style>@import url("https://example.org/x.css"); body { background: url(javascript:alert(1)) }</style>',
+    '<div style="background-image: url(https://example.org/track.png)">tracked</div>']
+RUNNING_TAGS = ["script", "iframe", "frame", "object", "embed", "form", "base", "style", "svg", "link", "meta"]
+
+
+def what_runs(html):
+    """The tags, attributes and URLs of ``html`` that could run code or fetch something."""
+    from bs4 import BeautifulSoup
+
+    found = [str(tag)[:80] for tag in BeautifulSoup(html, "html.parser").find_all(RUNNING_TAGS)]
+    for tag in BeautifulSoup(html, "html.parser").find_all(True):
+        for name, value in tag.attrs.items():
+            value = " ".join(value) if isinstance(value, list) else value
+            if name.startswith("on") or re.sub(r"\s", "", value).lower().startswith(("javascript:", "data:text")):
+                found.append(f"{tag.name} {name}={value[:60]}")
+            if name == "style" and "url(" in value.replace(" ", "").lower():
+                found.append(f"{tag.name} style={value[:60]}")
+    return found
+
+
 NEWLINE_NAME = "notes\nNOT GRADED  alice  forged"
 
 
