@@ -36,6 +36,16 @@ from .tasks import Result, safe_relative, write_files
 CONFIG_ERROR = "while loading config file"   # what traitlets logs when nbgrader_config.py fails
 
 
+def warm_up():
+    """What every job of a process needs, imported once: a process that grades many jobs calls this first."""
+    # nbgrader starts `alembic` from PATH; the venv's bin/ may not be on it.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    import nbgrader.apps.nbgraderapp  # noqa: F401
+    import nbgrader.converters.autograde  # noqa: F401
+
+    from ..grading import cell_metadata, executor, feedback, intake  # noqa: F401 - nbgrader_config.py's
+
+
 def _cpu_seconds():
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the student's processes, once reaped
