@@ -5,8 +5,11 @@ No grader, sandbox or nbgrader: the solution notebook's cells (the hidden tests 
 source) run in one IPython shell, NumPy and matplotlib imported beforehand, each round in a fresh
 namespace; the first round (which imports tools.py and warms caches) is not counted. What
 ``class_grading.py`` compares a grading job's CPU with. Run by hand:
-``.venv/bin/python benchmarks/notebook_floor.py SECTION [rounds]`` prints the CPU seconds per round.
+``.venv/bin/python benchmarks/notebook_floor.py SECTION [rounds] [--timeit-budget SECONDS|none]`` prints
+the CPU seconds per round.
 """
+import contextlib
+import io
 import os
 import resource
 import statistics
@@ -51,7 +54,8 @@ def floor(section, rounds=3, timeit_budget="0.05"):
         shell.reset(new_session=False)
         before = _cpu()
         for source in cells:
-            result = shell.run_cell(source, store_history=False, silent=True)
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                result = shell.run_cell(source, store_history=False, silent=True)
             plt.close("all")
             if result.error_in_exec or result.error_before_exec:
                 raise SystemExit(f"{section}: a cell of the solution failed: {result.error_in_exec!r}")
@@ -60,5 +64,9 @@ def floor(section, rounds=3, timeit_budget="0.05"):
 
 
 if __name__ == "__main__":
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    print(f"{floor(sys.argv[1], rounds):.3f}")
+    arguments, budget = sys.argv[1:], "0.05"
+    if "--timeit-budget" in arguments:
+        at = arguments.index("--timeit-budget")
+        budget = None if arguments[at + 1] == "none" else arguments[at + 1]
+        del arguments[at:at + 2]
+    print(f"{floor(arguments[0], int(arguments[1]) if len(arguments) > 1 else 3, budget):.3f}")
