@@ -9,7 +9,6 @@ from helpers import make_course, submit
 
 from course import build, notebooks
 from course.classgrade import server, tasks
-from course.grading import template
 from course.grading.executor import IsolatedExecute
 from course.grading.session import StudentCrash
 from course.layout import ROOT, Course
@@ -27,12 +26,6 @@ _kinds = sorted(filter(None, map(_kind, os.listdir("/proc/self/fd"))))
 print(repr((float(np.random.rand()), random.random(), _kinds, threading.active_count(),
             hasattr(np, "left_by_the_last_student"))))
 """
-
-
-@pytest.fixture(autouse=True)
-def no_template_left():
-    yield
-    template.close_shared()   # the template is a child of this (the grader's) process
 
 
 def _facts(warm):
