@@ -9,9 +9,12 @@ it (``NbGraderApp`` initialised, started and reset), so that a worker process
 imports nbgrader and the grading modules once for many students, not once per
 student. It must be the process's main thread: ``IsolatedExecute`` stops
 hidden tests that overrun the notebook's budget with ``SIGALRM``, which only
-the main thread receives. On a Dask worker, whose tasks run in threads,
-:func:`grade_in_child` therefore runs the job in a child process
-(``python -m course.classgrade.job``).
+the main thread receives. On a Dask worker, whose tasks run in threads, a
+warm grading server (:mod:`course.classgrade.server`) grades jobs in its main
+thread; :func:`grade_in_child` runs one job in a child process of its own
+(``python -m course.classgrade.job``), as the coordinator retries a job that
+was in a pool that broke. The student's processes are forked from a template
+(:mod:`course.grading.template`) that the process starts once.
 """
 import atexit
 import contextlib
