@@ -1,20 +1,24 @@
-"""A class graded sequentially by plain nbgrader and in parallel by ``course.build autograde``.
+"""A class graded sequentially by plain nbgrader and in parallel by ``course.build autograde``,
+each against the floor of grading.
 
-Builds a throw-away course with the warmup section, hands in the reference
-solutions for STUDENTS students, and grades them from a clean gradebook twice,
-in one run on the same machine:
+Builds a throw-away course with the sections asked for, hands in the reference solutions for
+STUDENTS students in each, and grades each section from a clean gradebook twice, in one run on
+the same machine:
 
-(a) ``nbgrader autograde warmup`` with this folder's config (one process);
-(b) ``python -m course.build autograde warmup --jobs JOBS``.
+(a) ``nbgrader autograde SECTION`` with this folder's config (one process);
+(b) ``python -m course.build autograde SECTION --jobs JOBS``.
 
-Both must give every student full marks. Printed: the wall time of each, the
-ratio a/b, seconds per submission, and the limit: the CPU seconds that grading
-needs (measured on (a): the CPU time of nbgrader and every process it waited
-for, the students' sandboxed processes included) divided by the cores. Run by
-hand, on a quiet machine: ``.venv/bin/python benchmarks/class_grading.py [students] [jobs]
-[timeit budget]``; a third argument sets ``c.IsolatedExecute.timeit_budget`` in the
-throw-away course's config (``none``: each tools.timeit keeps the notebook's own budget,
-capped at 0.1 s as before the grader set one), to measure what the budget saves.
+Both must give every student full marks. Printed per section: the wall time of each, the ratio
+a/b, seconds and CPU seconds per submission, the limit (the CPU seconds that grading needs,
+measured on (a): the CPU time of nbgrader and every process it waited for, the students'
+sandboxed processes included, divided by the cores), and the *floor*: the CPU seconds of the
+section's code cells with their hidden tests run once in an already-warm Python process
+(``notebook_floor.py``), with CPU per submission of (a) and (b) as a multiple of it. Run by hand,
+on a quiet machine: ``.venv/bin/python benchmarks/class_grading.py [students] [jobs] [timeit
+budget] [sections]``; a third argument other than ``default`` sets
+``c.IsolatedExecute.timeit_budget`` in the throw-away course's config (``none``: each
+tools.timeit keeps the notebook's own budget, capped at 0.1 s as before the grader set one), to
+measure what the budget saves; the fourth names the sections, comma-separated (default warmup).
 """
 import os
 import shutil
@@ -29,8 +33,9 @@ from course.layout import ROOT, Course
 
 STUDENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 JOBS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-SECTION = "warmup"
-TIMEIT_BUDGET = sys.argv[3] if len(sys.argv) > 3 else None
+TIMEIT_BUDGET = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "default" else None
+SECTIONS = sys.argv[4].split(",") if len(sys.argv) > 4 else ["warmup"]
+FLOOR = Path(__file__).with_name("notebook_floor.py")
 
 
 def make_class(folder):
@@ -38,18 +43,20 @@ def make_class(folder):
         shutil.copy(helper, folder)
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     shutil.copytree(ROOT / "source", folder / "source", symlinks=True)
-    for section in ("advanced", "references"):
-        shutil.rmtree(folder / "source" / section)
+    for section in Course().sections():
+        if section not in SECTIONS:
+            shutil.rmtree(folder / "source" / section)
     if TIMEIT_BUDGET is not None:
         budget = "None" if TIMEIT_BUDGET == "none" else repr(float(TIMEIT_BUDGET))
         with open(folder / "nbgrader_config.py", "a") as config:
             config.write(f"\nc.IsolatedExecute.timeit_budget = {budget}\n")
     build.generate(root=folder)
     course = Course(folder)
-    answers = notebooks.reference_answers(notebooks.read(course.source(SECTION)))
-    graded = notebooks.fill_answers(notebooks.read(course.release(SECTION)), answers)
-    for student in range(STUDENTS):
-        notebooks.write(graded, course.submitted(f"student-{student:03d}", SECTION))
+    for section in SECTIONS:
+        answers = notebooks.reference_answers(notebooks.read(course.source(section)))
+        graded = notebooks.fill_answers(notebooks.read(course.release(section)), answers)
+        for student in range(STUDENTS):
+            notebooks.write(graded, course.submitted(f"student-{student:03d}", section))
     shutil.copy(course.gradebook, folder / "clean-gradebook.db")
 
 
@@ -97,34 +104,45 @@ def timed(command, folder):
     return wall, cpu
 
 
-def check_full_marks(folder, label):
-    scores = build.scores(folder)
-    if len(scores) != STUDENTS or any(score != most for score, most in scores.values()):
+def check_full_marks(folder, section, label):
+    scores = {student: marks for (name, student), marks in build.scores(folder).items() if name == section}
+    if len(scores) != STUDENTS or any(score != most for score, most, _ in scores.values()):
         raise SystemExit(f"{label}: not every student got full marks: {scores}")
+
+
+def floor(section):
+    """CPU seconds of the section's cells with hidden tests in one warm process (notebook_floor.py)."""
+    budget = [] if TIMEIT_BUDGET is None else ["--timeit-budget", TIMEIT_BUDGET]
+    done = subprocess.run([sys.executable, str(FLOOR), section, "3", *budget], capture_output=True, text=True,
+                          env=build.tool_environ(), check=True)
+    return float(done.stdout.split()[-1])
 
 
 def main():
     cores = os.cpu_count()
+    budget = "default" if TIMEIT_BUDGET is None else TIMEIT_BUDGET
+    print(f"{STUDENTS} submissions (reference solutions) per section, {cores} cores, --jobs {JOBS},"
+          f" timeit budget {budget}; load before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_class(folder)
-        clean(folder)
-        a, cpu_a = timed([sys.executable, "-m", "nbgrader", "autograde", SECTION, "--force"], folder)
-        check_full_marks(folder, "(a) nbgrader autograde")
-        clean(folder)
-        b, cpu_b = timed([sys.executable, "-m", "course.build", "autograde", SECTION, "--jobs", str(JOBS),
-                          "--root", str(folder)], folder)
-        check_full_marks(folder, "(b) course.build autograde")
-    limit = cpu_a / cores
-    budget = "default" if TIMEIT_BUDGET is None else TIMEIT_BUDGET
-    print(f"{STUDENTS} warmup submissions (reference solutions), {cores} cores, --jobs {JOBS},"
-          f" timeit budget {budget}")
-    print(f"(a) nbgrader autograde warmup:            {a:7.1f} s  ({a / STUDENTS:.2f} s per submission,"
-          f" {cpu_a / STUDENTS:.2f} CPU s per submission)")
-    print(f"(b) course.build autograde --jobs {JOBS}:      {b:7.1f} s  ({b / STUDENTS:.2f} s per submission,"
-          f" {cpu_b / STUDENTS:.2f} CPU s per submission)")
-    print(f"a / b = {a / b:.2f}")
-    print(f"limit (CPU s of (a) / cores) = {limit:.1f} s; b / limit = {b / limit:.2f}")
+        for section in SECTIONS:
+            least = floor(section)
+            clean(folder)
+            a, cpu_a = timed([sys.executable, "-m", "nbgrader", "autograde", section, "--force"], folder)
+            check_full_marks(folder, section, f"(a) nbgrader autograde {section}")
+            clean(folder)
+            b, cpu_b = timed([sys.executable, "-m", "course.build", "autograde", section, "--jobs", str(JOBS),
+                              "--root", str(folder)], folder)
+            check_full_marks(folder, section, f"(b) course.build autograde {section}")
+            limit = cpu_a / cores
+            print(f"{section}: floor {least:.2f} CPU s per submission")
+            print(f"  (a) nbgrader autograde {section}: {a:7.1f} s  ({a / STUDENTS:.2f} s per submission,"
+                  f" {cpu_a / STUDENTS:.2f} CPU s per submission = {cpu_a / STUDENTS / least:.2f} x floor)")
+            print(f"  (b) course.build autograde --jobs {JOBS}: {b:7.1f} s  ({b / STUDENTS:.2f} s per submission,"
+                  f" {cpu_b / STUDENTS:.2f} CPU s per submission = {cpu_b / STUDENTS / least:.2f} x floor)")
+            print(f"  a / b = {a / b:.2f}; limit (CPU s of (a) / cores) = {limit:.1f} s; b / limit = {b / limit:.2f}")
+    print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -11,3 +11,13 @@ def generated_course(tmp_path_factory):
     course = make_course(tmp_path_factory.mktemp("course"))
     build.generate(root=course)
     return course
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_student_template_left():
+    """A test that grades in this process starts the student processes' template (a child of
+    this process, course.grading.template); end it with the module, as every process a test starts."""
+    yield
+    from course.grading import template
+
+    template.close_shared()

@@ -13,7 +13,9 @@ report. The student's code still runs in the sandboxed worker process that
 - :mod:`.tasks`: what a job needs (the assignment's files and gradebook, the
   submission's files read through the file gate) and what it returns;
 - :mod:`.job`: one job, run in a worker process's main thread (signals and
-  deadlines work there) or, on a Dask worker, in a child process;
+  deadlines work there);
+- :mod:`.server`: on a Dask worker, warm grading processes that run job after
+  job in their main thread;
 - :mod:`.merge`: the coordinator's writes: gradebook, ``autograded/``,
   batch report, and the record of what was graded (to skip it next time);
 - :mod:`.progress`: a progress bar on a terminal, log lines elsewhere;

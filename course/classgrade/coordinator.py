@@ -25,7 +25,7 @@ from ..grading import batch_report
 from ..grading.batch_report import NOT_GRADED, REPAIRED
 from ..grading.quoting import printable, quoted
 from ..layout import Course
-from . import job, merge, tasks
+from . import job, merge, server, tasks
 from .progress import Progress
 
 # A worker process grades this many submissions, then a fresh one takes over: whatever a long
@@ -57,13 +57,7 @@ class Outcome:
 
 
 def _worker_init():
-    # nbgrader starts `alembic` from PATH; the venv's bin/ may not be on it.
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-    # What every job needs, imported while the coordinator plans (a few seconds per process).
-    import nbgrader.apps.nbgraderapp  # noqa: F401
-    import nbgrader.converters.autograde  # noqa: F401
-
-    from ..grading import cell_metadata, executor, feedback, intake  # noqa: F401 - nbgrader_config.py's
+    job.warm_up()   # what every job needs, imported while the coordinator plans (a few seconds per process)
 
 
 def _ready():
@@ -254,7 +248,8 @@ def autograde(root, sections=None, students=None, jobs=None, scheduler=None, for
                        for section, assignment in batch.assignments.items()
                        if any(s.section == section for s in remote)}
             for submission in remote:
-                future = client.submit(job.grade_in_child, shipped[submission.section], submission,
+                # a warm grading server of the Dask worker's grades it (course.classgrade.server)
+                future = client.submit(server.grade_warm, shipped[submission.section], submission,
                                        timeout=job_timeout, pure=False)
                 future.add_done_callback(lambda f, s=submission: done.put((None, s, f, None)))
         for _ in pending:

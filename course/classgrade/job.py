@@ -9,9 +9,12 @@ it (``NbGraderApp`` initialised, started and reset), so that a worker process
 imports nbgrader and the grading modules once for many students, not once per
 student. It must be the process's main thread: ``IsolatedExecute`` stops
 hidden tests that overrun the notebook's budget with ``SIGALRM``, which only
-the main thread receives. On a Dask worker, whose tasks run in threads,
-:func:`grade_in_child` therefore runs the job in a child process
-(``python -m course.classgrade.job``).
+the main thread receives. On a Dask worker, whose tasks run in threads, a
+warm grading server (:mod:`course.classgrade.server`) grades jobs in its main
+thread; :func:`grade_in_child` runs one job in a child process of its own
+(``python -m course.classgrade.job``), as the coordinator retries a job that
+was in a pool that broke. The student's processes are forked from a template
+(:mod:`course.grading.template`) that the process starts once.
 """
 import atexit
 import contextlib
@@ -36,6 +39,16 @@ from .tasks import Result, safe_relative, write_files
 CONFIG_ERROR = "while loading config file"   # what traitlets logs when nbgrader_config.py fails
 
 
+def warm_up():
+    """What every job of a process needs, imported once: a process that grades many jobs calls this first."""
+    # nbgrader starts `alembic` from PATH; the venv's bin/ may not be on it.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    import nbgrader.apps.nbgraderapp  # noqa: F401
+    import nbgrader.converters.autograde  # noqa: F401
+
+    from ..grading import cell_metadata, executor, feedback, intake  # noqa: F401 - nbgrader_config.py's
+
+
 def _cpu_seconds():
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the student's processes, once reaped
@@ -47,7 +60,7 @@ def grade(assignment, submission):
     started, cpu = time.monotonic(), _cpu_seconds()
     result = Result(submission.section, submission.student)
     try:
-        with tempfile.TemporaryDirectory(prefix="classgrade-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="classgrade-", dir=_scratch_parent()) as scratch:
             root = Path(scratch).resolve()   # nbgrader's course root is os.getcwd(), links resolved
             _lay_out(root, assignment, submission)
             result.exit_code, result.log = _autograde(root, submission.section, submission.student)
@@ -57,6 +70,14 @@ def grade(assignment, submission):
     result.seconds = time.monotonic() - started
     result.cpu_seconds = _cpu_seconds() - cpu
     return result
+
+
+def _scratch_parent():
+    """Where scratch courses go: a tmpfs where the machine has one, since nbgrader commits to the scratch
+    gradebook some sixty times per submission and each commit on a disk waits for it (a throw-away
+    copy: the coordinator writes the course's own gradebook); else the temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _lay_out(root, assignment, submission):

@@ -35,7 +35,7 @@ import nbformat
 import numpy as np
 from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
 
 from .. import notebooks
 from . import batch_report, displays, logs
@@ -245,6 +245,9 @@ class IsolatedExecute(NbGraderPreprocessor):
     timeit_budget = Float(0.05, help="Seconds each tools.timeit demonstration may take while grading (it"
                                      " earns no points; students and the site keep the full budget).",
                           allow_none=True).tag(config=True)
+    warm_start = Bool(True, help="Fork each student process from a template that has imported NumPy,"
+                                 " matplotlib and IPython once (course/grading/template.py), sandboxed as a"
+                                 " cold one; False starts a new interpreter for each.").tag(config=True)
 
     def session(self, files=None, deadline=None, ignore=(), recursive=False):
         """A :class:`StudentSession` with these limits, ending at ``deadline`` (``time.monotonic()``)."""
@@ -255,7 +258,7 @@ class IsolatedExecute(NbGraderPreprocessor):
                                                              int(self.image_size_limit * 2**20)),
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
                               max_processes=self.process_limit,
-                              timeit_budget=self.timeit_budget, deadline=deadline)
+                              timeit_budget=self.timeit_budget, deadline=deadline, warm=self.warm_start)
 
     def _execute_settings(self):
         """nbgrader's ``Execute`` settings that apply here: ``{name: value}``, each one set in the

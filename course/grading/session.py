@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from . import cgroup, displays, sandbox, wire
+from . import cgroup, displays, sandbox, template, wire
 from .call_report import MAX_NAME_CHARS, CallReport, ReportError, bounded_text, identifier
 from .remote import RemoteObject
 from .stand_in import stand_ins_in
@@ -73,7 +73,7 @@ class StudentSession:
 
     def __init__(self, files=None, *, memory_bytes, cpu_seconds, output_chars, display_limits, startup_timeout,
                  call_timeout, scratch_bytes, max_processes, timeit_budget=None, deadline=None, ignore=(),
-                 recursive=False):
+                 recursive=False, warm=True):
         # The limits come from IsolatedExecute (course.grading.executor), their one home.
         self.memory_bytes, self.cpu_seconds, self.scratch_bytes = memory_bytes, cpu_seconds, scratch_bytes
         self.max_processes = max_processes  # processes and threads of the whole sandbox
@@ -85,6 +85,7 @@ class StudentSession:
         self.files = Path(files) if files else None
         self.ignore = tuple(ignore)  # nbgrader's CourseDirectory.ignore: patterns of files not given
         self.recursive = recursive   # sub-folders of ``files`` too (an assignment's data/)
+        self.warm = warm             # fork workers from this process's template (course.grading.template)
         self.given = {}  # path in the scratch -> content of each assignment file given to the student
         self.history = []  # cells that ran to the end or to an exception, replayed after a restart
         self.protections = []
@@ -121,13 +122,16 @@ class StudentSession:
                "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         if self.timeit_budget is not None:
             env["COURSE_TIMEIT_BUDGET"] = repr(float(self.timeit_budget))  # read by tools.timeit
-        group_prefix = self._group.launch_prefix() if self._group else ()
-        command = [*group_prefix, *sandbox.launch_prefix(), sys.executable, "-m", "course.grading.worker",
-                   str(request_read), str(reply_write), json.dumps(config)]
-        self._process = subprocess.Popen(
-            command, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=self._scratch,
-            start_new_session=True)
+        arguments = [str(request_read), str(reply_write), json.dumps(config)]
+        self._process = self._fork_warm(env, arguments, (request_read, reply_write))
+        if self._process is None:   # cold: a new interpreter imports everything again
+            group_prefix = self._group.launch_prefix() if self._group else ()
+            command = [*group_prefix, *sandbox.launch_prefix(), sys.executable, "-m", "course.grading.worker",
+                       *arguments]
+            self._process = subprocess.Popen(
+                command, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=self._scratch,
+                start_new_session=True)
         os.close(request_read)
         os.close(reply_write)
         self._requests, self._replies = request_write, reply_read
@@ -142,6 +146,21 @@ class StudentSession:
         # A cell can leave something behind (an audit hook, a timer thread) that
         # brings the process down later: check that the replayed process lives.
         self._ask({"op": "run", "code": "pass"}, self.startup_timeout, starting=True)
+
+    def _fork_warm(self, env, arguments, fds):
+        """The worker forked from the template, or None when there is none (then it starts cold)."""
+        if not self.warm:
+            return None
+        # The template's environment is the worker's without what differs per worker (set in the fork).
+        shared_env = {k: v for k, v in env.items() if k not in ("HOME", "TMPDIR", "COURSE_TIMEIT_BUDGET")}
+        warm = template.shared(shared_env, self.startup_timeout)
+        if warm is None:
+            return None
+        try:
+            return warm.fork(argv=arguments, env=env, cwd=self._scratch, fds=fds,
+                             cgroups=[str(f) for f in self._group.folders] if self._group else ())
+        except template.TemplateError:
+            return None
 
     def _kill(self):
         """Kill the worker and everything it started. Killing the first process of a PID
@@ -295,11 +314,9 @@ class StudentSession:
         """Wait for the dead worker; return (exit code, CPU seconds it used)."""
         deadline = time.monotonic() + timeout
         while self._process is not None:
-            # wait4 counts the CPU time of unshare's reaped child, the worker itself
-            pid, status, usage = os.wait4(self._process.pid, os.WNOHANG)
-            if pid:
-                self._process.returncode = os.waitstatus_to_exitcode(status)
-                return self._process.returncode, usage.ru_utime + usage.ru_stime
+            ended = _exit_of(self._process)
+            if ended is not None:
+                return ended
             if time.monotonic() > deadline:
                 break
             time.sleep(0.02)
@@ -428,6 +445,18 @@ class StudentSession:
         if entry["kind"] == "ref":
             entry["ref"] = {"id": entry["ref"]}
         return self._wrap(entry, name)
+
+
+def _exit_of(process):
+    """(exit code, CPU seconds) of the worker's first process once it has ended, else None."""
+    if isinstance(process, template.WarmProcess):
+        return process.poll_exit()   # the template reaps its forks
+    # wait4 counts the CPU time of unshare's reaped child, the worker itself
+    pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+    if not pid:
+        return None
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_utime + usage.ru_stime
 
 
 def _clean_run_reply(reply, output_chars, display_limits):
