@@ -15,6 +15,7 @@ Failure messages say what is wrong and in which case, never the expected
 values or the hidden inputs.
 """
 import copy
+import functools
 import gc
 import math
 import time
@@ -432,43 +433,40 @@ def _timed_call(func, make_arguments, size, tracing):
     return facts, called
 
 
-_ALLOCATION_NS = []
-
-
+@functools.cache
 def _allocation_ns():
     """What tracemalloc adds to the cost of one allocation, on this machine (measured once,
     in the grader: the least of several runs, never below 50 ns)."""
-    if not _ALLOCATION_NS:
-        zeros = [0] * _CALIBRATION_OBJECTS
+    zeros = [0] * _CALIBRATION_OBJECTS
 
-        def cost(tracing):
-            collecting = gc.isenabled()
-            gc.disable()
-            if tracing:
-                tracemalloc.start(1)
-            try:
-                started = time.thread_time_ns()   # exact even under a CPU-time limit
-                list(map(float, zeros))   # one new float per item
-                return time.thread_time_ns() - started
-            finally:
-                if tracing:
-                    tracemalloc.stop()
-                if collecting:
-                    gc.enable()
+    def floats():
+        list(map(float, zeros))   # one new float per item
 
-        extra = min(cost(True) for _ in range(5)) - min(cost(False) for _ in range(5))
-        _ALLOCATION_NS.append(max(extra / _CALIBRATION_OBJECTS, 50.0))
-    return _ALLOCATION_NS[0]
+    def traced_floats():
+        tracemalloc.start(1)
+        try:
+            floats()
+        finally:
+            tracemalloc.stop()
+
+    extra = min(_grader_cpu_ns(traced_floats) for _ in range(5)) - min(_grader_cpu_ns(floats) for _ in range(5))
+    return max(extra / _CALIBRATION_OBJECTS, 50.0)
 
 
 def _reference_cpu_ns(reference, args):
     """CPU nanoseconds of one call of the reference, in this (the grader's) thread."""
     warm_heap()   # as the student's timed calls are
+    return _grader_cpu_ns(reference, *args)
+
+
+def _grader_cpu_ns(function, *args):
+    """CPU nanoseconds of ``function(*args)`` in this thread (exact even under a CPU-time
+    limit), garbage collection off as in the student's calls."""
     collecting = gc.isenabled()
-    gc.disable()   # as in the student's measured call
+    gc.disable()
     try:
         started = time.thread_time_ns()
-        reference(*args)
+        function(*args)
         return time.thread_time_ns() - started
     finally:
         if collecting:
