@@ -86,3 +86,37 @@ def test_a_cells_value_is_its_execute_result_and_a_missing_kernel_is_refused():
     nb.metadata.kernelspec = {"name": "ir", "language": "R", "display_name": "R"}
     with pytest.raises(Exception, match="No such kernel named ir"):
         IsolatedExecute().preprocess(nb, {})
+
+
+def test_hidden_tests_compiled_once_per_process_judge_each_notebook_afresh():
+    """The hidden tests' code is compiled once per grading process (a warm job grades many
+    submissions with the same text): a right answer after a wrong one, and a wrong one after a
+    right one, each get their own verdict, and a name one notebook defined is not another's."""
+    from course.grading import executor
+
+    executor._compiled_hidden.cache_clear()
+    wrong, right = "def flip(Z):\n    return Z.copy()", "def flip(Z):\n    return Z[::-1]"
+    statuses = [_graded(answer, "pass").metadata[COURSE_METADATA][HIDDEN_STATUS]
+                for answer in (wrong, right, wrong, right)]
+    assert statuses == ["failed", "passed", "failed", "passed"]
+    assert executor._compiled_hidden.cache_info().hits >= 3
+    cell = _graded("", "pass")   # no flip at all, after notebooks that had one
+    assert cell.metadata[COURSE_METADATA][HIDDEN_STATUS] == "failed"
+    assert any("flip" in o.get("evalue", "") for o in cell.outputs if o["output_type"] == "error"), cell.outputs
+
+
+@pytest.mark.parametrize("source, names", [
+    ("x = 1\ndef f(y):\n    z = y\nimport numpy.linalg as la\nfrom os import path", {"x", "f", "z", "la", "path"}),
+    ("from numpy import *", {"*"}),
+    ("def (:", {"*"}),
+    ("%timeit q = 1\nr = 2", {"r"}),
+    ("a = 1\n### BEGIN HIDDEN TESTS\nb = 2\n### END HIDDEN TESTS", {"a"}),
+])
+def test_names_bound_is_the_same_whether_a_cell_is_cached_or_too_long_to_be(source, names):
+    from course.grading import executor
+
+    long = source + "\n" + "#" * executor._CACHED_SOURCE_CHARS
+    assert executor.names_bound([source]) == names
+    assert executor.names_bound([source]) == names   # from the cache
+    assert executor.names_bound([long]) == names      # not kept
+    assert executor.names_bound([source, "w = 0"]) == names | {"w"}

@@ -21,6 +21,7 @@ import ast
 import base64
 import builtins
 import contextlib
+import functools
 import os
 import signal
 import stat
@@ -91,25 +92,50 @@ def names_bound(sources):
     """The names that cells with these sources define (assign, import, def, class) at top level
     or anywhere inside, outside their hidden tests: a hidden test may read them from the
     student's process. Magics are read as IPython reads them."""
+    names = set()
+    for source in sources:
+        # A grading process sees the same instructor cells in every submission: their names are
+        # worked out once (a pure function of the text; a long cell is not kept).
+        names |= (_names_bound_cached if len(source) <= _CACHED_SOURCE_CHARS else _names_bound_by)(source)
+    return names
+
+
+_CACHED_SOURCE_CHARS = 20_000
+
+
+def _names_bound_by(source):
     from IPython.core.inputtransformer2 import TransformerManager
 
-    names, transform = set(), TransformerManager().transform_cell
-    for source in sources:
-        try:
-            tree = ast.parse(transform(notebooks.split_hidden_tests(source)[0]))
-        except (SyntaxError, ValueError):
+    try:
+        tree = ast.parse(TransformerManager().transform_cell(notebooks.split_hidden_tests(source)[0]))
+    except (SyntaxError, ValueError):
+        return frozenset({ANY_NAME})
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.alias) and node.name == "*":
             names.add(ANY_NAME)
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.alias) and node.name == "*":
-                names.add(ANY_NAME)
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                names.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, ast.alias):
-                names.add((node.asname or node.name).split(".")[0])
-    return names
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return frozenset(names)
+
+
+_names_bound_cached = functools.lru_cache(maxsize=1024)(_names_bound_by)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_hidden(hidden):
+    """(statements, last expression or None, names read, names in the code) of hidden tests: the
+    same text in every submission, compiled once per grading process (code objects are immutable;
+    each run gets a fresh namespace). Raises SyntaxError or ValueError as compile does."""
+    tree = ast.parse(hidden, "<hidden tests>")
+    body, last = _split_last_expression(tree)
+    code = compile(body, "<hidden tests>", "exec")
+    last = compile(last, "<hidden tests>", "eval") if last is not None else None
+    return code, last, frozenset(names_read(tree)), frozenset(_code_names(code))
 
 
 def _split_last_expression(tree):
@@ -537,17 +563,14 @@ class IsolatedExecute(NbGraderPreprocessor):
         if self._remaining(1) <= 0:
             return _verdict("not run: the grading time limit of this notebook was reached")
         try:
-            tree = ast.parse(hidden, "<hidden tests>")
-            body, last = _split_last_expression(tree)
-            code = compile(body, "<hidden tests>", "exec")
-            last = compile(last, "<hidden tests>", "eval") if last is not None else None
+            compiled = _compiled_hidden if len(hidden) <= _CACHED_SOURCE_CHARS else _compiled_hidden.__wrapped__
+            code, last, reads, code_names = compiled(hidden)
         except (SyntaxError, ValueError) as error:
             return _verdict("the hidden tests could not be compiled", [repr(error)])
         namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}
         # The names a hidden test reads: the exercises it names (the course's convention) and every
         # other name its code reads without defining it (a setup cell's variable, a module).
-        reads = names_read(tree)
-        wanted = sorted({n for n in self._exercises if n in _code_names(code)} | reads)
+        wanted = sorted({n for n in self._exercises if n in code_names} | reads)
         try:
             with _alarm(self._deadline):
                 namespace.update(session.lookup(wanted))
