@@ -321,3 +321,27 @@ def test_nothing_of_the_students_runs_after_the_measured_window(where):
             check_vectorized(late, lambda n: (np.arange(float(n)),)).agrees_with(oracle)
         session.lookup(["sneaky_reverse"])["sneaky_reverse"](np.arange(5.0))
         assert session.run_cell("print(len(filled))")["stdout"] == "0\n"
+
+
+def _page_faults_of(work):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    work()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+@pytest.mark.skipif(probe._mallopt is None, reason="glibc's mallopt is needed")
+def test_after_a_memory_call_the_notebook_gets_the_warm_heap_back():
+    """A memory call maps every block afresh while it runs (its resident measure sees them);
+    the cells after it must not: an array of 1 MiB made and freed 40 times reuses the heap
+    (a few faults) instead of mapping 256 fresh pages each time."""
+    def churn():
+        for _ in range(40):
+            np.ones(2**17).sum()
+
+    churn()   # the heap has grown to hold one
+    assert _page_faults_of(churn) < 1_000
+    report = run_call(lambda n: np.ones(n).sum(), (2**17,), trace_memory=True)
+    assert report.resident_peak_bytes is not None
+    assert _page_faults_of(churn) < 1_000    # without the warm heap back: about 40 x 256

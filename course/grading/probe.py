@@ -746,6 +746,11 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
                 _untrace_memory()
         if resident is not None:
             resident = resident.growth()
+        if trace_memory:
+            # The memory call mapped every block afresh (_Resident.start); whatever runs next
+            # (the notebook's next cells, a timed call) gets the warm heap back: in the sandbox
+            # each fresh page costs a fault several times dearer than outside.
+            warm_heap()
         if collecting:
             _gc_enable()
     return CallReport(
