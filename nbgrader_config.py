@@ -9,6 +9,7 @@ try:
     from course.grading.executor import IsolatedExecute
     from course.grading.feedback import HideHiddenTests
     from course.grading.intake import RepairSubmission
+    from course.grading.safe_to_view import SafeToView
 except Exception as error:
     # nbgrader would only warn and grade with its stock settings, without any protection:
     # this banner is the loudest thing a run prints (it is here: the course failed to load).
@@ -43,8 +44,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # settings; set c.IsolatedExecute.<limit> here only to change a default.
 # nbgrader's own preprocessors, but for the executor and for CheckCellMetadataOnce (the same check
 # with its JSON schema compiled once, not once per cell: a fifth of a submission's grading CPU).
+# SafeToView makes the autograded copy safe to render in formgrader (a student's Markdown with its
+# HTML and unsafe links made text, outputs handed in with --no-execute sanitised); after
+# SaveAutoGrades, so that grades are those of the cells as handed in.
 c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, ClearMetadataPreprocessor,
-                                       LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, SafeToView,
                                        CheckCellMetadataOnce]
 # The feedback page reads like the site (course/feedback_page.py): its renderer, its stylesheet.
 # Named, not imported: only generate_feedback loads the site's renderer, not every autograde process.
