@@ -28,6 +28,7 @@ the cells as handed in):
 """
 import base64
 import binascii
+import functools
 import html
 import re
 
@@ -207,6 +208,18 @@ def neutralised(source, attachments=(), keep_tags=(), limit=100_000):
     return as_code(source)
 
 
+_CACHED_SOURCE_CHARS = 20_000
+_neutralised_cached = functools.lru_cache(maxsize=1024)(neutralised)
+
+
+def _neutralised_once(source, attachments, keep_tags, limit):
+    """:func:`neutralised`, worked out once per grading process for a cell's text: a warm job
+    grades many submissions whose lesson cells are the same (a long cell is not kept)."""
+    if len(source) > _CACHED_SOURCE_CHARS:
+        return neutralised(source, attachments, keep_tags, limit)
+    return _neutralised_cached(source, attachments, keep_tags, limit)
+
+
 def safe_attachments(attachments):
     """The attachments of a cell that are safe to embed: of each, its PNG and JPEG images whose
     bytes begin as their format's; an attachment with none is left out."""
@@ -284,7 +297,8 @@ class SafeToView(NbGraderPreprocessor):
                 cell.attachments = safe_attachments(cell.attachments)
                 if not cell.attachments:
                     del cell["attachments"]
-            cell.source = neutralised(cell.source, cell.get("attachments", {}), self.keep_tags, self.markdown_limit)
+            cell.source = _neutralised_once(cell.source, frozenset(cell.get("attachments", {})),
+                                            tuple(self.keep_tags), self.markdown_limit)
         elif cell.cell_type == "raw" and not self._is_instructors(cell):
             from ..sanitize import too_costly
 
