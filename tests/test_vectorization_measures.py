@@ -3,6 +3,7 @@ objects), memory bounds, NumPy's legacy global random state, and the sampler's s
 import functools
 import itertools
 import operator
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -422,8 +423,15 @@ def test_work_in_a_thread_is_timed_and_a_thread_left_running_is_not_measured():
             if keep_running:
                 time.sleep(0.5)
         worker = threading.Thread(target=work)
+        threads = len(os.listdir("/proc/self/task"))
         worker.start()
         done.wait()
+        if not keep_running:
+            worker.join()
+            # finished: the kernel lists a joined thread a little longer (the call would then be
+            # "not measured", as one that leaves a thread running)
+            while len(os.listdir("/proc/self/task")) >= threads + 1:
+                time.sleep(0.001)
         return box[0]
 
     # every thread's CPU time counts, finished ones too, and so do their allocations
@@ -447,3 +455,44 @@ def test_a_timed_call_that_stops_tracemalloc_is_not_measured():
 
     with pytest.raises(GradingFailure, match="could not be measured: the function stopped tracemalloc"):
         check_vectorized(_after_the_watched_calls(untraced), prices)
+
+
+def _timed_measures_with(cost, monkeypatch):
+    """checks._timed_measures (sizes 1,000 and 8,000, no reference) on calls whose CPU time is
+    ``cost(n, tracing, call)`` ns, tracing costing 400 ns per allocation."""
+    from types import SimpleNamespace
+
+    calls = []
+
+    def timed_call(func, make_arguments, size, tracing):
+        calls.append(size)
+        return SimpleNamespace(cpu_ns=cost(size, tracing, len(calls))), None
+
+    monkeypatch.setattr(checks, "_timed_call", timed_call)
+    monkeypatch.setattr(checks, "_allocation_ns", lambda: 400.0)
+    return checks._timed_measures(lambda n: n, lambda n: (n,), (1_000, 8_000), "square", None)
+
+
+def test_the_object_count_is_not_fooled_by_the_noise_of_costly_whole_array_code(monkeypatch):
+    """An einsum of small matrices costs ~375 ns per square; in the sandbox one of its traced calls
+    at the larger size came out slower than its plain one by up to 0.4 "objects" per square, in
+    one round in 36, and a class of 12 had one such submission fail three rounds in a row. Here a
+    quarter slower, round after round: it makes no object, and tracing grows far less than the call."""
+    def einsum_like(n, tracing, call):
+        return 375 * n * (1.25 if tracing and n > 5_000 else 1.0)
+
+    assert len(_timed_measures_with(einsum_like, monkeypatch)) == 5   # the warm-up and one round
+
+    def one_noisy_round(n, tracing, call):   # a hiccup in the first round's traced call only
+        return 50 * n + (3_000_000 if tracing and n > 5_000 and call < 6 else 0)
+
+    assert len(_timed_measures_with(one_noisy_round, monkeypatch)) == 9   # a second round said "few"
+
+
+@pytest.mark.parametrize("ns_per_element", [50, 375])
+def test_one_object_per_element_fails_the_count_however_costly_the_rest(monkeypatch, ns_per_element):
+    def objects(n, tracing, call):
+        return ns_per_element * n + (400 * n if tracing else 0)
+
+    with pytest.raises(GradingFailure, match="creates new Python objects as it goes through the squares"):
+        _timed_measures_with(objects, monkeypatch)
