@@ -70,6 +70,8 @@ def test_one_item_of_nested_tags_costs_the_sanitiser_a_fraction_of_a_second():
     assert not sanitize.too_costly(table) and sanitize.sanitize(table).startswith("<table><tbody><tr><td>1")
 
 
-def test_a_students_markdown_costs_less_than_a_second_to_neutralise():
+def test_a_students_markdown_costs_seconds_at_most_to_neutralise():
+    """About 0.3 to 0.9 CPU s each here; the bound leaves room for a machine twice as slow under
+    load and still catches a parser that blows up (the nested tags cost bleach 12 s)."""
     for source in ("<b>x" * 25_000, "[" * 50_000 + "](javascript:1)", "`<b>` <i>" * 10_000):
-        assert _cpu(neutralised, source, (), KEEP) < 2
+        assert _cpu(neutralised, source, (), KEEP) < 5
