@@ -113,10 +113,31 @@ def test_hidden_tests_compiled_once_per_process_judge_each_notebook_afresh():
     ("a = 1\n### BEGIN HIDDEN TESTS\nb = 2\n### END HIDDEN TESTS", {"a"}),
 ])
 def test_names_bound_is_the_same_whether_a_cell_is_cached_or_too_long_to_be(source, names):
-    from course.grading import executor
+    from course.grading import executor, per_text
 
-    long = source + "\n" + "#" * executor._CACHED_SOURCE_CHARS
+    long = source + "\n" + "#" * per_text.LONGEST_KEPT
     assert executor.names_bound([source]) == names
     assert executor.names_bound([source]) == names   # from the cache
     assert executor.names_bound([long]) == names      # not kept
     assert executor.names_bound([source, "w = 0"]) == names | {"w"}
+
+
+def test_work_per_text_keeps_short_texts_only_and_no_exception():
+    from course.grading.per_text import LONGEST_KEPT, once_per_text
+
+    calls = []
+
+    @once_per_text(maxsize=8)
+    def length(text, *args):
+        calls.append(text)
+        if text == "bad":
+            raise ValueError(text)
+        return len(text)
+
+    long = "x" * (LONGEST_KEPT + 1)
+    assert [length("ab"), length("ab"), length(long), length(long)] == [2, 2, LONGEST_KEPT + 1, LONGEST_KEPT + 1]
+    assert calls == ["ab", long, long] and length.cache_info().currsize == 1
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            length("bad")
+    assert calls.count("bad") == 2

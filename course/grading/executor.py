@@ -21,7 +21,6 @@ import ast
 import base64
 import builtins
 import contextlib
-import functools
 import os
 import signal
 import stat
@@ -41,6 +40,7 @@ from traitlets import Bool, Float, Integer
 from .. import notebooks
 from . import batch_report, displays, logs
 from .checks import GradingFailure
+from .per_text import once_per_text
 from .call_report import bounded_text
 from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
                        VERDICT_CHARS, with_failed_check_messages)
@@ -94,15 +94,11 @@ def names_bound(sources):
     student's process. Magics are read as IPython reads them."""
     names = set()
     for source in sources:
-        # A grading process sees the same instructor cells in every submission: their names are
-        # worked out once (a pure function of the text; a long cell is not kept).
-        names |= (_names_bound_cached if len(source) <= _CACHED_SOURCE_CHARS else _names_bound_by)(source)
+        names |= _names_bound_by(source)
     return names
 
 
-_CACHED_SOURCE_CHARS = 20_000
-
-
+@once_per_text(maxsize=1024)   # the same instructor cells in every submission
 def _names_bound_by(source):
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -123,10 +119,7 @@ def _names_bound_by(source):
     return frozenset(names)
 
 
-_names_bound_cached = functools.lru_cache(maxsize=1024)(_names_bound_by)
-
-
-@functools.lru_cache(maxsize=256)
+@once_per_text(maxsize=256)
 def _compiled_hidden(hidden):
     """(statements, last expression or None, names read, names in the code) of hidden tests: the
     same text in every submission, compiled once per grading process (code objects are immutable;
@@ -563,8 +556,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         if self._remaining(1) <= 0:
             return _verdict("not run: the grading time limit of this notebook was reached")
         try:
-            compiled = _compiled_hidden if len(hidden) <= _CACHED_SOURCE_CHARS else _compiled_hidden.__wrapped__
-            code, last, reads, code_names = compiled(hidden)
+            code, last, reads, code_names = _compiled_hidden(hidden)
         except (SyntaxError, ValueError) as error:
             return _verdict("the hidden tests could not be compiled", [repr(error)])
         namespace = {"__name__": "__hidden_tests__", "__builtins__": builtins}

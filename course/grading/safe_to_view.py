@@ -28,7 +28,6 @@ the cells as handed in):
 """
 import base64
 import binascii
-import functools
 import html
 import re
 
@@ -37,6 +36,7 @@ from traitlets import Integer, List, Unicode
 
 from . import displays
 from .call_report import bounded_text
+from .per_text import once_per_text
 
 _FIRST_MARKER = 0xF0000            # Supplementary Private Use Area-A and -B: one character per marker
 _LAST_MARKER = 0x10FFFD
@@ -208,16 +208,8 @@ def neutralised(source, attachments=(), keep_tags=(), limit=100_000):
     return as_code(source)
 
 
-_CACHED_SOURCE_CHARS = 20_000
-_neutralised_cached = functools.lru_cache(maxsize=1024)(neutralised)
-
-
-def _neutralised_once(source, attachments, keep_tags, limit):
-    """:func:`neutralised`, worked out once per grading process for a cell's text: a warm job
-    grades many submissions whose lesson cells are the same (a long cell is not kept)."""
-    if len(source) > _CACHED_SOURCE_CHARS:
-        return neutralised(source, attachments, keep_tags, limit)
-    return _neutralised_cached(source, attachments, keep_tags, limit)
+# the lesson's cells are the same in every submission
+_neutralised_once = once_per_text(maxsize=1024)(neutralised)
 
 
 def safe_attachments(attachments):
