@@ -25,7 +25,7 @@ import numpy as np
 
 from . import wire
 from .diagnosis import diagnose
-from .probe import object_work_label, run_call, suspect_label, warm_heap
+from .probe import object_work_label, run_call, suspect_label
 from .remote import LocalObject, RemoteObject, StudentCodeError, local_report, unwrap_local
 from .stand_in import stand_ins_in
 from .wording import dtype_phrase, opaque_phrase, public_exception_name, type_phrase
@@ -401,7 +401,7 @@ def _timed_measures(func, make_arguments, sizes, what, reference):
                 (round_traced if tracing else round_plain)[i] = facts.cpu_ns
             plain[i] = round_plain[i] if plain[i] is None else min(plain[i], round_plain[i])
             if reference is not None:   # grader time is cheap: the least of a few runs
-                ns = min(_reference_cpu_ns(reference, make_arguments(size[i])) for _ in range(_REFERENCE_RUNS))
+                ns = min(_grader_cpu_ns(reference, *make_arguments(size[i])) for _ in range(_REFERENCE_RUNS))
                 reference_ns[i] = ns if reference_ns[i] is None else min(reference_ns[i], ns)
         # Tracing costs what the call allocates, at each size: its growth is per element.
         tracing_growth = (round_traced[1] - round_plain[1]) - (round_traced[0] - round_plain[0])
@@ -464,12 +464,6 @@ def _allocation_ns():
 
     extra = min(_grader_cpu_ns(traced_floats) for _ in range(5)) - min(_grader_cpu_ns(floats) for _ in range(5))
     return max(extra / _CALIBRATION_OBJECTS, 50.0)
-
-
-def _reference_cpu_ns(reference, args):
-    """CPU nanoseconds of one call of the reference, in this (the grader's) thread."""
-    warm_heap()   # as the student's timed calls are
-    return _grader_cpu_ns(reference, *args)
 
 
 def _grader_cpu_ns(function, *args):

@@ -145,7 +145,9 @@ def warm_heap():
         _mallopt(_M_TRIM_THRESHOLD, _WARM_TRIM_ABOVE)
 
 
-warm_heap()   # from the start, so that the heap has grown by the time anything is timed
+# From the start, so that the heap has grown by the time anything is timed, for the whole process:
+# only a memory call changes it while it runs, and puts it back (run_call).
+warm_heap()
 
 
 def _legacy_seed_sequence():
@@ -714,7 +716,6 @@ def run_call(func, args=(), kwargs=None, *, count_lines=False, trace_memory=Fals
         watch.begin(_getframe())
         watch.active = True
     if time_call:
-        warm_heap()
         timed = _snapshot()
         if trace_allocations:
             # A sentinel traced now is untraced if tracing stops during the call, even if it
