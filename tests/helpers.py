@@ -69,3 +69,18 @@ def autograde(course, section, students="*"):
     result = run_nbgrader(course, "autograde", section, "--force", f"--student={students}")
     assert result.returncode == 0, result.stdout + result.stderr
     return result
+
+
+def formgrader_page(course, student, assignment="ps1", notebook="p1"):
+    """The HTML page formgrader makes of ``autograded/<student>/<assignment>/<notebook>.ipynb``,
+    as its handler makes it: nbgrader's own template, nbconvert's HTML exporter."""
+    from nbconvert import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
+    page, _ = exporter.from_filename(
+        str(Path(course) / "autograded" / student / assignment / f"{notebook}.ipynb"),
+        resources={"assignment_id": assignment, "notebook_id": notebook, "submission_id": "s", "index": 0,
+                   "total": 1, "base_url": "/", "student": student, "last_name": "", "first_name": "",
+                   "notebook_path": f"{notebook}.ipynb"})
+    return page

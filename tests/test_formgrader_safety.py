@@ -10,7 +10,7 @@ import time
 
 import nbformat
 import pytest
-from helpers import run_nbgrader
+from helpers import formgrader_page, run_nbgrader
 from nbgrader.tests import create_grade_cell, create_locked_cell, create_solution_cell
 
 from course.layout import ROOT
@@ -129,18 +129,6 @@ def _autograded(course, student):
     return nbformat.read(course / "autograded" / student / "ps1" / "p1.ipynb", as_version=4)
 
 
-def _page(course, student):
-    """formgrader's page of the submission, as its handler makes it."""
-    from nbconvert import HTMLExporter
-    from nbgrader.server_extensions.formgrader import handlers
-
-    exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
-    page, _ = exporter.from_filename(str(course / "autograded" / student / "ps1" / "p1.ipynb"), resources={
-        "assignment_id": "ps1", "notebook_id": "p1", "submission_id": "s", "index": 0, "total": 1,
-        "base_url": "/", "student": student, "last_name": "", "first_name": "", "notebook_path": "p1.ipynb"})
-    return page
-
-
 def _cells(page, selector):
     from bs4 import BeautifulSoup
 
@@ -168,7 +156,7 @@ def _scores(course, student):
 
 
 def test_students_markdown_runs_nothing_in_formgraders_page_and_keeps_its_text(graded):
-    page = _page(graded, "mallory")
+    page = formgrader_page(graded, "mallory")
     markdown = "".join(_cells(page, ".text_cell_render"))
     assert _what_runs(markdown) == []
     assert "PWNED" not in "".join(_cells(page, ".text_cell_render a[href], .text_cell_render img[src]"))
@@ -188,7 +176,7 @@ def test_students_markdown_runs_nothing_in_formgraders_page_and_keeps_its_text(g
 def test_attachments_keep_only_their_png_and_jpeg_images(graded):
     cell = next(c for c in _autograded(graded, "mallory").cells if c.get("id") == "attached")
     assert cell.attachments == {"b.png": {"image/png": PNG}}
-    markdown = "".join(_cells(_page(graded, "mallory"), ".text_cell_render"))
+    markdown = "".join(_cells(formgrader_page(graded, "mallory"), ".text_cell_render"))
     assert f"data:image/png;base64,{PNG}" in markdown and "svg+xml" not in markdown
 
 
@@ -197,14 +185,14 @@ def test_benign_markdown_and_the_instructors_cells_are_as_handed_in(graded):
     assert [c.source for c in bob.cells if c.cell_type == "markdown"] == [
         c.source for c in submitted.cells if c.cell_type == "markdown"]
     assert any(c.source == BENIGN for c in bob.cells)
-    markdown = "".join(_cells(_page(graded, "bob"), ".text_cell_render"))
+    markdown = "".join(_cells(formgrader_page(graded, "bob"), ".text_cell_render"))
     for rendered in ("<blockquote>", "<table>", "$a&lt;b$", "<code>&lt;script&gt;</code>",
                      "<code>&lt;b&gt;not bold&lt;/b&gt;</code>", '<a href="https://numpy.org">link</a>'):
         assert rendered in markdown, rendered
     for student in ("mallory", "bob", "carol"):
         assert _autograded(graded, student).cells[0].source == INSTRUCTOR
     assert "<details><summary>Hint</summary>kept live</details>" in "".join(
-        _cells(_page(graded, "mallory"), ".text_cell_render"))
+        _cells(formgrader_page(graded, "mallory"), ".text_cell_render"))
 
 
 def test_grades_are_those_of_the_cells_as_handed_in(graded):
@@ -224,7 +212,7 @@ def test_outputs_handed_in_with_no_execute_are_sanitised(graded):
     assert set(display.data) == {"text/html", "text/plain"} and display.metadata == {}
     assert display.data["text/html"].startswith("<b>bold kept</b> Notes")
     assert value.data["text/plain"] == "1" and attacks.what_runs(value.data["text/html"]) == []
-    outputs = "".join(_cells(_page(graded, "dave"), ".output_area"))
+    outputs = "".join(_cells(formgrader_page(graded, "dave"), ".output_area"))
     assert "bold kept" in outputs and attacks.what_runs(outputs) == [] and "PWNED-js" not in outputs
 
 
@@ -234,7 +222,7 @@ def test_no_script_runs_when_chromium_opens_formgraders_page(graded, tmp_path):
     pages = []
     for student in ("mallory", "dave"):
         pages.append(tmp_path / f"{student}.html")
-        pages[-1].write_text(_page(graded, student))
+        pages[-1].write_text(formgrader_page(graded, student))
     with chromium() as driver:
         for path in pages:
             driver.get(path.as_uri())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import run_nbgrader
+from helpers import formgrader_page, run_nbgrader
 from nbgrader.tests import create_grade_cell, create_locked_cell, create_solution_cell
 
 from course.grading import batch_report
@@ -199,13 +199,8 @@ def test_formgraders_page_of_the_submission_runs_none_of_its_outputs(graded):
     """The page formgrader makes of autograded/ (nbgrader's template, nbconvert's exporter), as
     its handler does: it renders a cell's HTML output as it is."""
     from bs4 import BeautifulSoup
-    from nbconvert import HTMLExporter
-    from nbgrader.server_extensions.formgrader import handlers
 
-    exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
-    page, _ = exporter.from_filename(str(graded / "autograded" / "alice" / "ps1" / "p1.ipynb"), resources={
-        "assignment_id": "ps1", "notebook_id": "p1", "submission_id": "s", "index": 0, "total": 1,
-        "base_url": "/", "student": "alice", "last_name": "", "first_name": "", "notebook_path": "p1.ipynb"})
+    page = formgrader_page(graded, "alice")
     outputs = "".join(map(str, BeautifulSoup(page, "html.parser").select(".output_area")))
     assert "bold kept" in outputs and "Rich title" in outputs and "data:image/png;base64,iVBORw0KGgo" in outputs
     assert attacks.what_runs(outputs) == []
