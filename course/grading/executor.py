@@ -40,10 +40,10 @@ from traitlets import Bool, Float, Integer
 from .. import notebooks
 from . import batch_report, displays, logs
 from .checks import GradingFailure
-from .per_text import once_per_text
 from .call_report import bounded_text
 from .feedback import (COURSE_METADATA, DETAIL_CHARS, HIDDEN_FAILURE, HIDDEN_STATUS, INSTRUCTOR_ONLY,
                        VERDICT_CHARS, with_failed_check_messages)
+from .per_text import once_per_text
 from .quoting import printable
 from .remote import StudentCodeError
 from .session import GradingTimeLimit, StudentProcessError, StudentSession, StudentTimeout
@@ -273,11 +273,15 @@ class IsolatedExecute(NbGraderPreprocessor):
         return StudentSession(files, ignore=ignore, recursive=recursive, memory_bytes=int(self.memory_limit * 2**30),
                               cpu_seconds=self.cpu_limit,
                               output_chars=self.output_limit, startup_timeout=self.startup_timeout,
-                              display_limits=displays.Limits(self.output_limit, self.display_limit, self.image_limit,
-                                                             int(self.image_size_limit * 2**20)),
+                              display_limits=self.display_limits(),
                               call_timeout=self.call_timeout, scratch_bytes=self.scratch_limit * 2**20,
                               max_processes=self.process_limit,
                               timeit_budget=self.timeit_budget, deadline=deadline, warm=self.warm_start)
+
+    def display_limits(self):
+        """What a cell's outputs may keep (:class:`course.grading.displays.Limits`), from these settings."""
+        return displays.Limits(self.output_limit, self.display_limit, self.image_limit,
+                               int(self.image_size_limit * 2**20))
 
     def _execute_settings(self):
         """nbgrader's ``Execute`` settings that apply here: ``{name: value}``, each one set in the

@@ -26,9 +26,8 @@ the cells as handed in):
 - raw cells are left to nbconvert, which cleans their HTML with bleach when it renders them,
   unless they would cost too much to parse (course.sanitize.too_costly): then they are escaped.
 """
-import base64
-import binascii
 import html
+import math
 import re
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -214,21 +213,16 @@ _neutralised_once = once_per_text(maxsize=1024)(neutralised)
 
 def safe_attachments(attachments):
     """The attachments of a cell that are safe to embed: of each, its PNG and JPEG images whose
-    bytes begin as their format's; an attachment with none is left out."""
+    bytes begin as their format's (decoded as a display's are, course.grading.displays); an
+    attachment with none is left out."""
     kept = {}
     for name, bundle in (attachments or {}).items():
-        images = {}
-        for mime, signature in displays.IMAGE_SIGNATURES.items():
-            value = bundle.get(mime) if isinstance(bundle, dict) else None
-            value = "".join(value) if isinstance(value, list) else value
-            if not isinstance(value, str):
-                continue
-            try:
-                head = base64.b64decode("".join(value[:64].split())[:16], validate=True)
-            except (binascii.Error, ValueError):
-                continue
-            if head.startswith(signature):
-                images[mime] = value
+        images = {mime: "".join(value) if isinstance(value, list) else value
+                  for mime, value in (bundle.items() if isinstance(bundle, dict) else ())
+                  if mime in displays.IMAGE_SIGNATURES}
+        decoded = displays.for_wire(images, image_bytes=math.inf)
+        images = {mime: images[mime] for mime, signature in displays.IMAGE_SIGNATURES.items()
+                  if decoded.get(mime, b"").startswith(signature)}
         if images:
             kept[name] = images
     return kept
@@ -248,21 +242,14 @@ class SafeToView(NbGraderPreprocessor):
                           " with one, or any other tag, is shown as text).").tag(config=True)
 
     def preprocess(self, nb, resources):
-        self._instructors = self._instructor_sources(resources)
-        self._executed = self._was_executed()
-        if not self._executed:
-            from .executor import IsolatedExecute
-
-            limits = IsolatedExecute(parent=self)
-            self._limits = displays.Limits(limits.output_limit, limits.display_limit, limits.image_limit,
-                                           int(limits.image_size_limit * 2**20))
-        return super().preprocess(nb, resources)
-
-    def _was_executed(self):
-        """False for ``nbgrader autograde --no-execute`` (``Execute.enabled = False``, as the grader reads it)."""
         from .executor import IsolatedExecute
 
-        return IsolatedExecute(parent=self)._execute_settings().get("enabled", True) is not False
+        self._instructors = self._instructor_sources(resources)
+        executor = IsolatedExecute(parent=self)   # the grader's settings, as the run configured them
+        # False for ``nbgrader autograde --no-execute`` (``Execute.enabled = False``, as the grader reads it)
+        self._executed = executor._execute_settings().get("enabled", True) is not False
+        self._limits = executor.display_limits()
+        return super().preprocess(nb, resources)
 
     @staticmethod
     def _instructor_sources(resources):
