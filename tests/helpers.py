@@ -54,6 +54,22 @@ def cell_scores(course, section, student):
         return {g.name: (g.score, g.max_score) for g in submission.grades}
 
 
+def marks_lost(course, section, student):
+    """``{grade_id: "score/max: the failure's text"}`` of the test cells that lost marks: what an
+    assertion that a student gets full marks prints, so a failure names the check and its words
+    (an empty dict if no cell was graded: the assertion's ``cell_scores`` says that)."""
+    graded = notebooks.read(Course(course).autograded(student, section))
+    failures = {}
+    for cell in graded.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        for output in cell.get("outputs", []) if grade_id else ():
+            if output.get("output_type") == "error":
+                failures[grade_id] = f"{output.get('ename')}: {output.get('evalue', '')[:800]}"
+    scores = cell_scores(course, section, student)
+    return {grade_id: f"{score:g}/{most:g}: {failures.get(grade_id, 'no error shown')}"
+            for grade_id, (score, most) in scores.items() if score != most}
+
+
 def exercise_scores(course, section, student):
     """``{exercise id: (score, max_score)}``, summing the exercise's test cells."""
     totals = {}

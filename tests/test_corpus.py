@@ -9,7 +9,7 @@ that the feedback on its exercise must contain: the name of its mistake.
 from collections import Counter
 
 import pytest
-from helpers import autograde, exercise_scores, release, source, submit
+from helpers import autograde, exercise_scores, marks_lost, release, source, submit
 
 from course import notebooks
 from course.grading import feedback
@@ -59,7 +59,8 @@ def test_corpus_has_two_correct_and_two_wrong_answers_per_exercise():
                          [c for c in CASES if c[1].startswith("correct")])
 def test_correct_answer_gets_full_marks(corpus_course, section, stem, exercise):
     score, most = exercise_scores(corpus_course, section, _student(stem))[exercise]
-    assert most > 0 and score == most, f"{stem}: {exercise} got {score}/{most}"
+    assert most > 0 and score == most, (
+        f"{stem}: {exercise} got {score}/{most}: {marks_lost(corpus_course, section, _student(stem))}")
 
 
 @pytest.mark.parametrize("section, stem, exercise",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import cell_scores, make_course
+from helpers import cell_scores, make_course, marks_lost
 
 from course import build, notebooks
 from course.grading import batch_report
@@ -152,7 +152,8 @@ def test_no_submission_holds_the_grader_much_beyond_its_budget(batch):
 def test_the_honest_student_after_each_attacker_gets_full_marks(batch, attacker):
     section, layout = batch[0], batch[1]
     scores = cell_scores(layout.root, section, attacker + "-honest")
-    assert scores and all(score == most > 0 for score, most in scores.values()), scores
+    assert scores and all(most > 0 for _, most in scores.values()), scores
+    assert not marks_lost(layout.root, section, attacker + "-honest")
 
 
 @pytest.mark.parametrize("batch, attacker", ATTACKERS, indirect=["batch"])

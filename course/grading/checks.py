@@ -369,7 +369,7 @@ def _timed_measures(func, make_arguments, sizes, what, reference):
     Python objects one or more per element (a NumPy scalar for each element
     of an array it iterates, a float for each result). The count is made
     within each round, and the function fails it only if every round (up to
-    ``1 + _TIMED_RETRIES``) finds more than ``_OBJECTS_PER_ELEMENT`` objects
+    ``1 + len(_TIMED_RETRY_PAUSES)``, a pause before each new one) finds more than ``_OBJECTS_PER_ELEMENT`` objects
     per element *and* a tracing cost that grows at least ``_TRACED_SHARE``
     times as fast as the plain call's time: timing noise grows with what the
     function costs per element (about a tenth of it, in both calls), so
@@ -391,7 +391,10 @@ def _timed_measures(func, make_arguments, sizes, what, reference):
     # costs up to three times more (caches, the allocator), whatever the function.
     timed = [(sizes[1] + 1, _timed_call(func, make_arguments, sizes[1] + 1, False)[1])]
     size = [sizes[0], sizes[1] + 1]
-    for _ in range(1 + _TIMED_RETRIES):
+    for pause in (0.0, *_TIMED_RETRY_PAUSES):
+        # A pause before each new round, longer each time: the noise of a busy machine comes in
+        # bursts, and rounds run back to back would all fall in the same one.
+        time.sleep(pause)
         round_plain, round_traced = [None, None], [None, None]
         for i in (0, 1):
             for tracing in (False, True):
@@ -507,7 +510,12 @@ _OBJECTS_PER_ELEMENT = 0.25
 # square in one round in 36, measured in the sandbox).
 _TRACED_SHARE = 0.5
 _CALIBRATION_OBJECTS = 20_000
-_TIMED_RETRIES = 2
+# Seconds of pause before each round after the first. Measured on 24 reference submissions of
+# advanced beside a busy process: one round in 24 had an object count within a quarter of failing,
+# while wrong answers fail by 3 to 20 times. A burst of noise long enough to fail a whole-array
+# answer in every round must now last the 0.75 s of pauses; a wrong answer, which every round
+# fails, pays them.
+_TIMED_RETRY_PAUSES = (0.05, 0.1, 0.2, 0.4)
 
 
 # Per-element work on Python objects costs 5-100 ns per element (a list of ints
