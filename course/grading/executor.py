@@ -283,6 +283,11 @@ class IsolatedExecute(NbGraderPreprocessor):
         return displays.Limits(self.output_limit, self.display_limit, self.image_limit,
                                int(self.image_size_limit * 2**20))
 
+    def executes(self):
+        """Whether this run executes the notebooks: False for ``nbgrader autograde --no-execute``
+        (``Execute.enabled = False``, as the grader reads nbgrader's settings)."""
+        return self._execute_settings().get("enabled", True) is not False
+
     def _execute_settings(self):
         """nbgrader's ``Execute`` settings that apply here: ``{name: value}``, each one set in the
         configuration; one without a counterpart here stops the run with its name."""

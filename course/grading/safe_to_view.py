@@ -246,8 +246,7 @@ class SafeToView(NbGraderPreprocessor):
 
         self._instructors = self._instructor_sources(resources)
         executor = IsolatedExecute(parent=self)   # the grader's settings, as the run configured them
-        # False for ``nbgrader autograde --no-execute`` (``Execute.enabled = False``, as the grader reads it)
-        self._executed = executor._execute_settings().get("enabled", True) is not False
+        self._executed = executor.executes()
         self._limits = executor.display_limits()
         return super().preprocess(nb, resources)
 
