@@ -65,9 +65,11 @@ def test_the_hidden_verdict_says_what_became_of_the_hidden_tests():
     not_run = verdict([visible], "not run")
     assert "not run" in not_run and "visible test" in not_run and "FAILED" not in not_run
     anyway = verdict([visible, hidden], "failed")
-    assert "ran anyway" in anyway and "for their diagnosis" in anyway and "visible test" in anyway
+    assert anyway.startswith("# Hidden tests: FAILED too")
     passed = verdict([visible], "passed")
-    assert passed.startswith("# Hidden tests: passed, but a visible test above failed")
+    assert passed.startswith("# Hidden tests: passed;") and "visible tests pass" in passed
+    # each a short line: the code box of a page read on a phone does not wrap
+    assert all(len(line) <= 80 for line in feedback.HIDDEN_VERDICTS.values())
     assert verdict([visible]) == not_run   # graded before the executor noted what ran
 
 
@@ -105,6 +107,9 @@ def test_a_bare_assert_fails_with_its_own_text():
     assert run(feedback.with_failed_check_messages("for n in range(3):\n    assert f(n) < 2\n")) == \
         feedback.FAILED_CHECK.format(statement="assert f(n) < 2")
     assert feedback.with_failed_check_messages("%timeit f(1)\nassert False") == "%timeit f(1)\nassert False"
+    # a statement continued by a backslash is quoted on one line, without the backslash
+    assert run(feedback.with_failed_check_messages("assert f(1) \\\n    == 3")) == \
+        feedback.FAILED_CHECK.format(statement="assert f(1) == 3")
 
 
 def test_the_report_and_the_page_read_the_same_one_line_message():
@@ -129,11 +134,14 @@ def test_the_exercise_table_has_a_row_per_exercise_with_its_verdict_and_link():
         ("mean", 2.0, 3.0, "cell-id=cell-a"), ("peak", 0.0, 2.0, "cell-id=cell-b"),
         ("span", 0.0, 1.0, "cell-id=cell-c"), ("ok", 1.0, 1.0, "cell-id=cell-d")]
     assert [r["verdict"] for r in rows] == [
-        "the hidden tests failed: mean is not vectorized", feedback.NOT_ANSWERED,
+        "mean is not vectorized", feedback.NOT_ANSWERED,
         "a visible test failed: AssertionError: this check failed: assert span([1]) == 0", feedback.PASSED]
     assert [r["passed"] for r in rows] == [False, False, False, True]
     long = feedback.exercise_verdict([graded_cell("t", [error("AssertionError", "x" * 1000)])])
     assert len(long) == feedback.MAX_VERDICT_CHARS and long.endswith("…")
+    # a long message is cut between words, never within one
+    words = feedback.exercise_verdict([graded_cell("t", [error(feedback.HIDDEN_FAILURE, "positions, " * 100)])])
+    assert len(words) <= feedback.MAX_VERDICT_CHARS and words.endswith("positions…")
 
 
 def test_the_exercise_table_says_extra_credit_and_an_untouched_value_exercise_as_such():

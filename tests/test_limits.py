@@ -32,7 +32,8 @@ def _graded_course(folder, config, answers, extra_cells=()):
 def _outputs(course, grade_id):
     nb = notebooks.read(course / "autograded" / "limits" / SECTION / f"{SECTION}.ipynb")
     cell = next(c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id") == grade_id)
-    return "\n".join(str(o.get("evalue", "")) + str(o.get("text", "")) for o in cell.outputs)
+    return "\n".join(f"{o.get('ename', '')}: {o.get('evalue', '')}" if o.get("output_type") == "error"
+                     else str(o.get("text", "")) for o in cell.outputs)
 
 
 def test_the_cpu_time_limit_stops_a_busy_answer_and_costs_only_its_exercise(tmp_path):

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from course.grading.executor import IsolatedExecute
+from course.grading.feedback import ANSI_COLOUR
 from course.grading.remote import RemoteObject
 from course.grading.session import GradingTimeLimit, StudentCrash, StudentTimeout
 
@@ -21,6 +22,26 @@ def test_a_cell_reports_its_output_and_its_error_as_plain_data(session):
     assert not reply["ok"] and reply["stdout"].startswith("hello\n")
     assert reply["error"]["ename"] == "KeyError" and "no such key" in reply["error"]["evalue"]
     assert session.run_cell("x = 1")["ok"]
+
+
+def test_an_error_comes_with_its_traceback_as_jupyter_shows_it_and_not_printed(session):
+    """IPython's traceback goes in the error (naming the cell by its count, as its prompt), not in
+    stdout as IPython alone would print it: the notebook would show it twice."""
+    reply = session.run_cell("x = 1\nassert x == 2, 'x is not 2'", count=67)
+    assert reply["stdout"] == "" and reply["stderr"] == ""
+    shown = ANSI_COLOUR.sub("", reply["error"]["traceback"])
+    assert "In[67], line 2" in shown and "AssertionError" in shown and shown.rstrip().endswith("x is not 2")
+    assert "error" in session.run_cell("def f(:")["error"]["traceback"].lower()   # a syntax error too
+
+
+def test_a_forged_traceback_is_bounded_and_text(session):
+    forged = {"ok": False, "stdout": "", "stderr": "", "images": [],
+              "error": {"ename": "E", "evalue": "v", "traceback": "t" * 10**6}}
+    with IsolatedExecute(output_limit=100).session() as bounded:
+        reply = bounded.run_cell(FORGE.format(replies=[{"ok": True, "reply": forged}]))
+        assert len(reply["error"]["traceback"]) < 200 and "more characters" in reply["error"]["traceback"]
+    forged["error"]["traceback"] = ["a", 1]
+    assert session.run_cell(FORGE.format(replies=[{"ok": True, "reply": forged}]))["error"]["traceback"] == ""
 
 
 def test_output_is_bounded_in_the_grader():

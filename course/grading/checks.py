@@ -39,8 +39,15 @@ def _name(func):
     return getattr(func, "__name__", None) or "the function"
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
 def _slot_name(slot):
-    return f"argument {slot + 1}" if isinstance(slot, int) else f"argument {slot!r}"
+    """An argument in words: "its first argument" (a count from 0 or 1 would leave the student
+    guessing), "its argument 'x'" for a keyword argument."""
+    if isinstance(slot, int):
+        return f"its {_ORDINALS[slot]} argument" if 0 <= slot < len(_ORDINALS) else f"its argument number {slot + 1}"
+    return f"its argument {slot!r}"
 
 
 def run(func, args=(), kwargs=None, **options):

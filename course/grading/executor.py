@@ -180,9 +180,11 @@ def _alarm(deadline):
 _NOT_DIAGNOSED = ("CellTimeoutError", "KernelCrash", "GradingTimeLimit")
 
 
-def _error(ename, message, detail=()):
+def _error(ename, message, detail=(), shown=""):
+    """An error output; ``shown``: the traceback IPython formatted in the student's process,
+    which is then the whole traceback (it ends with the exception's line), as in Jupyter."""
     return {"output_type": "error", "ename": ename, "evalue": message,
-            "traceback": [f"{ename}: {message}", *detail]}
+            "traceback": shown.split("\n") if shown else [f"{ename}: {message}", *detail]}
 
 
 def _verdict(message, detail=()):
@@ -367,7 +369,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         self._defined = set(self._exercises) | names_bound(
             c.source for c in (source or nb).cells if c.cell_type == "code")
         self._report = self._batch_report(grading)
-        self._cell_id = "?"
+        self._cell_id, self._count = "?", None
         coursedir = self._coursedir()
         # nbgrader's source/<assignment>/ with its sub-folders; outside nbgrader, the notebook's folder alone
         session = self.session(folder, deadline=self._deadline, ignore=coursedir.ignore if coursedir else (),
@@ -380,7 +382,7 @@ class IsolatedExecute(NbGraderPreprocessor):
                 if self._skip_tag in (cell.metadata.get("tags") or ()):
                     continue  # as nbclient does
                 count += 1
-                cell.execution_count = count
+                cell.execution_count = self._count = count
                 if notebooks.is_test(cell):
                     self._cell_id = notebooks.nbgrader_meta(cell).get("grade_id", "?")
                     outputs, status = self._grade_test_cell(session, cell.source)
@@ -473,7 +475,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         if timeout <= 0:
             return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         try:
-            reply = session.run_cell(source, timeout=timeout)
+            reply = session.run_cell(source, timeout=timeout, count=getattr(self, "_count", None))
         except GradingTimeLimit:
             return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         except StudentTimeout:
@@ -499,7 +501,8 @@ class IsolatedExecute(NbGraderPreprocessor):
         if reply.get("result") is not None and not reply["error"]:
             outputs.append(_result(reply["result"], data=value))
         if reply["error"]:
-            outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"]))
+            outputs.append(_error(reply["error"]["ename"], reply["error"]["evalue"],
+                                  shown=reply["error"]["traceback"]))
         return outputs
 
     def _viewable(self, reply):

@@ -39,18 +39,18 @@ HIDDEN_VERDICTS = {
     (False, "passed"): "# Hidden tests: passed",
     (False, "failed"): "# Hidden tests: FAILED (see the message below)",
     (False, "not run"): "# Hidden tests: not run",
-    (True, "not run"): "# Hidden tests: not run, because a visible test above did not pass (see its message below)",
-    (True, "failed"): ("# Hidden tests: FAILED too; they ran anyway after a visible test above failed,"
-                       " for their diagnosis (see the messages below)"),
-    (True, "passed"): ("# Hidden tests: passed, but a visible test above failed: the cell earns its points"
-                       " once that one passes too"),
+    (True, "not run"): "# Hidden tests: not run: a visible test above did not pass",
+    (True, "failed"): "# Hidden tests: FAILED too (see the messages below)",
+    (True, "passed"): "# Hidden tests: passed; the points come once the visible tests pass too",
 }
 # The message a bare visible `assert` fails with (it has none of its own): the statement
 # itself, so that the student sees which check failed.
 FAILED_CHECK = "this check failed: {statement}"
 NOT_ANSWERED = "not answered yet: the answer cell still raises NotImplementedError"
 PASSED = "passed"
-MAX_VERDICT_CHARS = 160   # an exercise's verdict is one line of a table; its cell below has the rest
+# An exercise's verdict is a cell of a table, its test cell below has the rest; the hidden
+# tests' messages of the course are at most about 200 characters.
+MAX_VERDICT_CHARS = 240
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # tracebacks of visible tests may be coloured
 
 
@@ -80,7 +80,8 @@ def with_failed_check_messages(source):
     ends = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Assert) and node.msg is None:
-            statement = " ".join(ast.get_source_segment(source, node).split())
+            # on one line, without the backslashes that continued it
+            statement = " ".join(re.sub(r"\\\r?\n", " ", ast.get_source_segment(source, node)).split())
             # The statement's end, not its test's: `assert (a == b)` ends after the parenthesis.
             ends.append((node.end_lineno, node.end_col_offset, FAILED_CHECK.format(statement=statement)))
     for line_number, byte_offset, message in sorted(ends, reverse=True):
@@ -90,9 +91,10 @@ def with_failed_check_messages(source):
 
 
 def student_message(output):
-    """The line a student reads for a failed test cell's error output, on one line."""
-    lines = output.get("traceback") or []
-    first = lines[0] if lines else f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+    """The line a student reads for a failed test cell's error output, on one line: the
+    exception's name and message (a hidden test's verdict is its message; the traceback of
+    a visible test is IPython's, as Jupyter shows it)."""
+    first = f"{output.get('ename') or 'Error'}: {output.get('evalue') or ''}"
     return " ".join(ANSI_COLOUR.sub("", first).split())
 
 
@@ -114,15 +116,21 @@ def exercise_verdict(test_cells):
             return NOT_ANSWERED
         output = first_to_read(cell)
         if output is not None and output.get("ename") == HIDDEN_FAILURE:
-            return _one_line(f"the hidden tests failed: {output.get('evalue', '')}")
+            return _one_line(output.get("evalue", ""))   # the mistake, named by the hidden tests
         if output is not None:
             return _one_line(f"a visible test failed: {student_message(output)}")
     return PASSED
 
 
 def _one_line(text):
+    """``text`` on one line; past MAX_VERDICT_CHARS, cut at a space (a word cut in two reads as
+    another word), or within a word of more than 40 characters (a long value, a path)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= MAX_VERDICT_CHARS else text[:MAX_VERDICT_CHARS - 1].rstrip() + "…"
+    if len(text) <= MAX_VERDICT_CHARS:
+        return text
+    cut = text[:MAX_VERDICT_CHARS]
+    space = cut.rfind(" ", MAX_VERDICT_CHARS - 40)
+    return (cut[:space] if space > 0 else cut[:-1]).rstrip(" ,:;") + "…"
 
 
 class HideHiddenTests(NbGraderPreprocessor):

@@ -328,17 +328,20 @@ class StudentSession:
         raise StudentCrash(f"the student's process {_describe_exit(code, cpu_used, self.cpu_seconds)}")
 
     # -- requests ----------------------------------------------------------------
-    def run_cell(self, code, timeout=60):
-        """Run a cell; returns the reply (ok, stdout, stderr, images, error).
+    def run_cell(self, code, timeout=60, count=None):
+        """Run a cell; returns the reply (ok, stdout, stderr, images, error: its ename, evalue
+        and the traceback IPython formatted, as text). ``count``: the cell's execution count,
+        which its traceback shows.
 
         After a crash the cell runs once more in a restarted process: the crash
         may have come from something an earlier cell left behind. A second
         crash is the cell's own.
         """
+        request = {"op": "run", "code": code, **({"count": count} if count is not None else {})}
         try:
-            reply = self._ask({"op": "run", "code": code}, timeout)
+            reply = self._ask(request, timeout)
         except StudentCrash:
-            reply = self._ask({"op": "run", "code": code}, timeout)
+            reply = self._ask(request, timeout)
         self.history.append(code)  # not reached on a timeout or a crash
         return _clean_run_reply(reply, self.output_chars, self.display_limits)
 
@@ -467,7 +470,8 @@ def _clean_run_reply(reply, output_chars, display_limits):
     error = reply.get("error")
     if error is not None:
         error = error if isinstance(error, dict) else {}
-        error = {"ename": identifier(error.get("ename")), "evalue": bounded_text(error.get("evalue"))}
+        error = {"ename": identifier(error.get("ename")), "evalue": bounded_text(error.get("evalue")),
+                 "traceback": bounded_text(error.get("traceback"), output_chars)}
     shown = displays.bounded(reply.get("displays"), reply.get("value_data"), reply.get("more_displays"),
                              display_limits)
     # matplotlib's figures, as PNG, in the image slots the displays left

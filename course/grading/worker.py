@@ -162,6 +162,11 @@ def main(argv):
             stream.clear()
 
     shell.display_pub.publish, shell.display_pub.clear_output = publish, clear_output
+    # A cell's exception goes in its error output with IPython's traceback, as a Jupyter kernel
+    # puts it (ipykernel does the same): IPython alone prints the traceback to stdout, where the
+    # notebook would show it a second time, above the error.
+    tracebacks = []
+    shell._showtraceback = lambda etype, evalue, stb: tracebacks.append(stb)
     run_cell, run_call, dumps, loads = InteractiveShell.run_cell, probe.run_call, wire.dumps, wire.loads
     read_frame, write_frame, message_of = wire.read_frame, wire.write_frame, call_report.message_of
     with_value = dataclasses.replace
@@ -197,10 +202,13 @@ def main(argv):
         pyplot.close("all")
         return images
 
-    def run(code):
+    def run(code, count=None):
         out, err = BoundedText(output_limit), BoundedText(output_limit)
         results.clear()
+        tracebacks.clear()
         clear_output()
+        if type(count) is int:
+            shell.execution_count = count   # a traceback names the cell "In[count]", as its prompt
         streams[:] = out, err
         sys.stdout, sys.stderr = out, err
         try:
@@ -220,7 +228,10 @@ def main(argv):
                  "images": images, "error": None, "result": text[:output_limit] if results else None,
                  "displays": rich.displays, "value_data": rich.value, "more_displays": rich.dropped}
         if error is not None:
-            reply["error"] = {"ename": type(error).__name__, "evalue": message_of(error)}
+            lines = tracebacks[-1] if tracebacks and isinstance(tracebacks[-1], list) else []
+            formatted = "\n".join(line for line in lines if isinstance(line, str))
+            reply["error"] = {"ename": type(error).__name__, "evalue": message_of(error),
+                              "traceback": formatted[:output_limit]}
         return reply
 
     def ask_grader(request):
@@ -245,7 +256,7 @@ def main(argv):
     def serve(request):
         op = request["op"]
         if op == "run":
-            return run(request["code"])
+            return run(request["code"], request.get("count"))
         if op == "lookup":
             found = {}
             for name in request["names"]:

@@ -61,7 +61,7 @@ def train_perceptron(network, inputs, targets, iterations=1000, lrate=0.1, rng=N
 
 # %% two_layer_step
 # bug: updates the weights in place with -=, as the original training loop did: the caller's arrays change
-# feedback: modified argument 3
+# feedback: modified its third argument
 def two_layer_step(x, y, w1, w2, learning_rate):
     h = x @ w1
     h_relu = np.maximum(h, 0)

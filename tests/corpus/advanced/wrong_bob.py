@@ -3,7 +3,7 @@
 
 # %% square_dtype
 # Bob copies the original course: a list of fields, with NumPy 1's (float, 1) for the scalars.
-# feedback: not a np.dtype
+# feedback: not a np.dtype: np.dtype(...) makes one of a list of fields; the list also declares the scalar fields with shape 1
 square_dtype = [("points", float, (4, 2)), ("scale", float, 1),
                 ("translate", float, 2), ("rotate", float, 1)]
 

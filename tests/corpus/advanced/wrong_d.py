@@ -18,7 +18,7 @@ def make_squares(n):
 
 # %% transform_squares
 # bug: scales and translates S["points"] in place, so the caller's squares change
-# feedback: modified argument 1
+# feedback: modified its first argument
 def transform_squares(S):
     S["points"] *= S["scale"][:, None, None]
     S["points"] += S["translate"][:, None, :]

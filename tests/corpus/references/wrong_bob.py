@@ -15,7 +15,7 @@ def row_norms(a):
     return np.sqrt((a ** 2).sum(axis=1))
 
 # %% add_row_vector
-# feedback: modified argument 1
+# feedback: modified its first argument
 def add_row_vector(x, v):
     # Bob adds in place: the caller's x is changed, and the result is x itself.
     x += v

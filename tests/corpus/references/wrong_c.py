@@ -27,7 +27,7 @@ def add_row_vector(x, v):
 
 # %% tint
 # bug: tints img in place (and fails on a read-only image), then returns img itself
-# feedback: modified argument 1
+# feedback: modified its first argument
 def tint(img, factors):
     img[...] = np.clip(img * np.asarray(factors), 0, 255)
     return img
