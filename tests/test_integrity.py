@@ -297,23 +297,31 @@ def test_worker_leaves_no_process_behind():
                                  "p = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
                                  "print(os.getpid(), p.pid)")
         assert reply["ok"], reply
+        protections = session.protections
 
     def sleepers():
-        found = []
+        """Each ``sleep 300`` still there, with what /proc says of it (a failure then says where
+        it lives: its parent, its PID namespace's pids, its state, its control groups)."""
+        found = {}
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                    if cmdline.read().startswith(b"sleep\x00300"):
-                        found.append(pid)
+                    if not cmdline.read().startswith(b"sleep\x00300"):
+                        continue
+                with open(f"/proc/{pid}/status") as status:
+                    facts = [line for line in status.read().splitlines()
+                             if line.split(":")[0] in ("State", "PPid", "NSpid")]
+                with open(f"/proc/{pid}/cgroup") as groups:
+                    found[pid] = facts + groups.read().split()
             except OSError:   # gone meanwhile
                 pass
         return found
 
     # The kernel ends a PID namespace's processes after its first one: soon, not at once.
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while sleepers() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert sleepers() == []
+    assert sleepers() == {}, (reply["stdout"], protections)
 
 
 def test_a_worker_that_stops_in_the_middle_of_a_reply_cannot_stall_the_grader():
