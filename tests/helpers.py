@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from course import build, notebooks
+from course.grading import feedback
 from course.layout import ROOT, Course
 
 
@@ -64,7 +65,7 @@ def marks_lost(course, section, student):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         for output in cell.get("outputs", []) if grade_id else ():
             if output.get("output_type") == "error":
-                failures[grade_id] = f"{output.get('ename')}: {output.get('evalue', '')[:800]}"
+                failures[grade_id] = feedback.student_message(output)[:800]
     scores = cell_scores(course, section, student)
     return {grade_id: f"{score:g}/{most:g}: {failures.get(grade_id, 'no error shown')}"
             for grade_id, (score, most) in scores.items() if score != most}

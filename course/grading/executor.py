@@ -240,6 +240,8 @@ class ExecuteSettingRefused(Exception):
 class IsolatedExecute(NbGraderPreprocessor):
     """Execute a submission in a sandbox and run hidden tests outside it."""
 
+    _count = None   # the execution count of the cell being run (its traceback names it), while preprocessing
+
     # The grading limits: each one's default and meaning is here, and nowhere else.
     cell_timeout = Integer(60, help="Seconds a cell may run in the student's process.").tag(config=True)
     call_timeout = Integer(30, help="Seconds one call of a student's function may take.").tag(config=True)
@@ -369,7 +371,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         self._defined = set(self._exercises) | names_bound(
             c.source for c in (source or nb).cells if c.cell_type == "code")
         self._report = self._batch_report(grading)
-        self._cell_id, self._count = "?", None
+        self._cell_id = "?"
         coursedir = self._coursedir()
         # nbgrader's source/<assignment>/ with its sub-folders; outside nbgrader, the notebook's folder alone
         session = self.session(folder, deadline=self._deadline, ignore=coursedir.ignore if coursedir else (),
@@ -475,7 +477,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         if timeout <= 0:
             return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         try:
-            reply = session.run_cell(source, timeout=timeout, count=getattr(self, "_count", None))
+            reply = session.run_cell(source, timeout=timeout, count=self._count)
         except GradingTimeLimit:
             return [_error("GradingTimeLimit", "not run: the grading time limit of this notebook was reached")]
         except StudentTimeout:

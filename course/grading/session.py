@@ -337,7 +337,7 @@ class StudentSession:
         may have come from something an earlier cell left behind. A second
         crash is the cell's own.
         """
-        request = {"op": "run", "code": code, **({"count": count} if count is not None else {})}
+        request = {"op": "run", "code": code, "count": count}
         try:
             reply = self._ask(request, timeout)
         except StudentCrash:
