@@ -33,7 +33,17 @@ def walkthrough_steps():
 
 def copy_of_repository(target):
     """The working tree's files (tracked, and new ones not ignored), links kept as links, and the
-    repository's .venv (so the copy's `python3 make.py` finds its dependencies installed)."""
+    repository's .venv (so the copy's `python3 make.py` finds its dependencies installed).
+
+    The .venv is brought up to date for the repository first: with a stale one (requirements.txt
+    or pyproject.toml changed since it was made), the copy's `make.py` would install the copy,
+    which pytest deletes later, into the repository's own .venv."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("repository_make", ROOT / "make.py")
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    make.ensure_venv()
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
     for name in filter(None, listed):
@@ -89,6 +99,10 @@ def walked(tmp_path_factory):
             with path.open("a", encoding="utf-8") as corpus:
                 corpus.write("\n" + block)
     print(f"walkthrough followed in {time.monotonic() - started:.0f} s")
+    # The copy shares the repository's .venv: its `course` must still be the repository's.
+    installed = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", "import course; print(course.__file__)"],
+                               cwd="/", capture_output=True, text=True).stdout.strip()
+    assert installed == str(ROOT / "course" / "__init__.py"), installed
     return course, ran
 
 
